@@ -1,0 +1,82 @@
+"""Address registry: city → street → house → premise (apartment)."""
+from odoo import api, fields, models
+
+
+class NeoproCity(models.Model):
+    _name = 'neopro.city'
+    _inherit = 'neopro.reference.mixin'
+    _description = 'City'
+    _order = 'name'
+
+    name = fields.Char(required=True)
+    street_ids = fields.One2many('neopro.street', 'city_id')
+
+    _sql_constraints = [('name_unique', 'unique(name)', 'This city exists already.')]
+
+
+class NeoproStreet(models.Model):
+    _name = 'neopro.street'
+    _inherit = 'neopro.reference.mixin'
+    _description = 'Street'
+    _order = 'city_id, name'
+
+    name = fields.Char(required=True)
+    city_id = fields.Many2one('neopro.city', required=True, ondelete='restrict', index=True)
+    house_ids = fields.One2many('neopro.house', 'street_id')
+
+    _sql_constraints = [('name_unique', 'unique(city_id, name)', 'This street exists already in the city.')]
+
+    @api.multi
+    def name_get(self):
+        return [(s.id, '%s, %s' % (s.city_id.name, s.name)) for s in self]
+
+
+class NeoproHouse(models.Model):
+    _name = 'neopro.house'
+    _inherit = 'neopro.reference.mixin'
+    _description = 'House'
+    _order = 'full_address'
+    _rec_name = 'full_address'
+
+    street_id = fields.Many2one('neopro.street', required=True, ondelete='restrict', index=True)
+    city_id = fields.Many2one(related='street_id.city_id', store=True, readonly=True)
+    number = fields.Char(required=True)
+    full_address = fields.Char(compute='_compute_full_address', store=True, index=True)
+    branch_id = fields.Many2one('neopro.branch', ondelete='restrict', help='Branch serving the house.')
+    premise_ids = fields.One2many('neopro.premise', 'house_id')
+    premise_count = fields.Integer(compute='_compute_premise_count')
+    common_meter_ids = fields.One2many('neopro.meter', 'house_id', string='Common-house meters')
+
+    _sql_constraints = [('number_unique', 'unique(street_id, number)', 'This house exists already on the street.')]
+
+    @api.depends('number', 'street_id.name', 'street_id.city_id.name')
+    def _compute_full_address(self):
+        for house in self:
+            house.full_address = '%s, %s, %s' % (house.street_id.city_id.name, house.street_id.name, house.number)
+
+    @api.multi
+    def _compute_premise_count(self):
+        data = self.env['neopro.premise'].read_group([('house_id', 'in', self.ids)], ['house_id'], ['house_id'])
+        counts = {d['house_id'][0]: d['house_id_count'] for d in data}
+        for house in self:
+            house.premise_count = counts.get(house.id, 0)
+
+
+class NeoproPremise(models.Model):
+    _name = 'neopro.premise'
+    _inherit = 'neopro.reference.mixin'
+    _description = 'Premise (apartment)'
+    _order = 'house_id, sequence, number'
+    _rec_name = 'full_address'
+
+    house_id = fields.Many2one('neopro.house', required=True, ondelete='restrict', index=True)
+    number = fields.Char(required=True)
+    sequence = fields.Integer(help='Numeric order of the apartment number.')
+    full_address = fields.Char(compute='_compute_full_address', store=True, index=True)
+
+    _sql_constraints = [('number_unique', 'unique(house_id, number)', 'This apartment exists already in the house.')]
+
+    @api.depends('number', 'house_id.full_address')
+    def _compute_full_address(self):
+        for premise in self:
+            premise.full_address = '%s, %s' % (premise.house_id.full_address, premise.number)

@@ -1,0 +1,89 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+READING_SOURCES = [
+    ('subscriber', 'Subscriber'),
+    ('inspector', 'Inspector'),
+    ('remote', 'Remote (АСКУЭР)'),
+    ('verification', 'Verification'),
+]
+
+
+class NeoproMeterReading(models.Model):
+    _name = 'neopro.meter.reading'
+    _description = 'Meter reading'
+    _order = 'meter_id, date desc'
+
+    meter_id = fields.Many2one('neopro.meter', required=True, ondelete='restrict', index=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    value = fields.Float(required=True, digits=(12, 3))
+    source = fields.Selection(READING_SOURCES, required=True, default='subscriber')
+    is_reset = fields.Boolean(string='Meter replaced / reset',
+                              help='The counter was replaced or reset: the value may be lower than the previous one '
+                                   'and counts from zero.')
+    note = fields.Char()
+    service_id = fields.Many2one(related='meter_id.service_id', store=True, readonly=True)
+    subscriber_id = fields.Many2one(related='meter_id.subscriber_id', store=True, readonly=True)
+    branch_id = fields.Many2one(related='meter_id.branch_id', store=True, readonly=True, index=True)
+    previous_value = fields.Float(compute='_compute_consumption', digits=(12, 3))
+    consumption = fields.Float(compute='_compute_consumption', digits=(12, 3))
+
+    _sql_constraints = [
+        ('meter_date_unique', 'unique(meter_id, date)', 'A meter has one reading a day: correct the existing one.'),
+        ('value_positive', 'CHECK(value >= 0)', 'A reading cannot be negative.'),
+    ]
+
+    @api.multi
+    def name_get(self):
+        return [(r.id, '%s: %s (%s)' % (r.meter_id.serial_number, r.value, r.date)) for r in self]
+
+    @api.multi
+    def _compute_consumption(self):
+        for reading in self:
+            previous = reading._get_neighbour(before=True)
+            reading.previous_value = previous.value if previous else reading.meter_id.initial_value
+            reading.consumption = reading.meter_id._consumption(reading.previous_value, reading.value, reading.is_reset)
+
+    def _get_neighbour(self, before=True):
+        """The reading of the same meter just before (or after) this one."""
+        self.ensure_one()
+        return self.search([('meter_id', '=', self.meter_id.id), ('id', '!=', self.id),
+                            ('date', '<' if before else '>', self.date)],
+                           order='date desc' if before else 'date asc', limit=1)
+
+    @api.model
+    def _get_last_readings(self, meter_ids, date, strict=True):
+        """Last reading of each meter before ``date`` (on or before it when not strict), as plain dicts."""
+        if not meter_ids:
+            return {}
+        self.env.cr.execute("""
+            SELECT DISTINCT ON (meter_id) meter_id, date, value, is_reset, source
+              FROM neopro_meter_reading
+             WHERE meter_id IN %s AND (date < %s OR (NOT %s AND date = %s))
+          ORDER BY meter_id, date DESC
+        """, (tuple(meter_ids), date, strict, date))
+        return {row['meter_id']: row for row in self.env.cr.dictfetchall()}
+
+    @api.constrains('value', 'date', 'meter_id', 'is_reset')
+    def _check_value(self):
+        for reading in self:
+            meter = reading.meter_id
+            if meter.digits and reading.value >= 10 ** meter.digits:
+                raise ValidationError(_('Meter %s: the reading %s has more digits than the counter (%s).')
+                                      % (meter.serial_number, reading.value, meter.digits))
+            previous = reading._get_neighbour(before=True)
+            if previous and reading.value < previous.value and not reading.is_reset \
+                    and not meter._is_rollover(previous.value, reading.value):
+                raise ValidationError(_('Meter %s: the reading %s on %s is lower than the previous reading %s of %s. '
+                                        'Check the value, or mark the meter as replaced.')
+                                      % (meter.serial_number, reading.value, reading.date, previous.value,
+                                         previous.date))
+            following = reading._get_neighbour(before=False)
+            if following and following.value < reading.value and not following.is_reset \
+                    and not meter._is_rollover(reading.value, following.value):
+                raise ValidationError(_('Meter %s: the reading %s on %s is higher than the later reading %s of %s.')
+                                      % (meter.serial_number, reading.value, reading.date, following.value,
+                                         following.date))
+            if meter.removal_date and reading.date > meter.removal_date:
+                raise ValidationError(_('Meter %s was removed on %s: no reading can be dated %s.')
+                                      % (meter.serial_number, meter.removal_date, reading.date))

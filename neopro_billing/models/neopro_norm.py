@@ -1,0 +1,30 @@
+from odoo import api, fields, models
+
+
+class NeoproNorm(models.Model):
+    _name = 'neopro.norm'
+    _inherit = 'neopro.reference.mixin'
+    _description = 'Consumption norm'
+    _order = 'service_id, amenity_level_id, date_from desc'
+
+    service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict')
+    amenity_level_id = fields.Many2one('neopro.amenity.level', required=True, ondelete='restrict')
+    volume = fields.Float(required=True, digits=(12, 4), help='m³ per resident per month.')
+    date_from = fields.Date(required=True)
+
+    _sql_constraints = [
+        ('norm_unique', 'unique(service_id, amenity_level_id, date_from)',
+         'A norm for this service and amenity level starts on this date already.'),
+        ('volume_positive', 'CHECK(volume >= 0)', 'A norm cannot be negative.'),
+    ]
+
+    @api.multi
+    def name_get(self):
+        return [(n.id, '%s / %s: %s' % (n.service_id.short_name, n.amenity_level_id.name, n.volume)) for n in self]
+
+    @api.model
+    def _get_volume(self, service, amenity_level, date):
+        """Norm volume in force on ``date`` (0 when none is defined)."""
+        norm = self.search([('service_id', '=', service.id), ('amenity_level_id', '=', amenity_level.id),
+                            ('date_from', '<=', date)], order='date_from desc', limit=1)
+        return norm.volume

@@ -1,0 +1,197 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class NeoproSubscriber(models.Model):
+    _name = 'neopro.subscriber'
+    _inherit = ['mail.thread', 'neopro.currency.mixin']
+    _description = 'Subscriber (residential account)'
+    _order = 'account_number'
+
+    account_number = fields.Char(string='Account number', required=True, index=True, copy=False,
+                                 track_visibility='onchange')
+    name = fields.Char(compute='_compute_name', inverse='_inverse_name', store=True, index=True, required=True,
+                       track_visibility='onchange', string='Full name')
+    last_name = fields.Char()
+    first_name = fields.Char()
+    patronymic = fields.Char()
+    house_id = fields.Many2one('neopro.house', ondelete='restrict', index=True, track_visibility='onchange')
+    premise_id = fields.Many2one('neopro.premise', ondelete='restrict', index=True, track_visibility='onchange',
+                                 domain="[('house_id', '=', house_id)]", string='Apartment')
+    address = fields.Char(compute='_compute_address', store=True, index=True)
+    residents = fields.Integer(default=1, track_visibility='onchange')
+    branch_id = fields.Many2one('neopro.branch', required=True, ondelete='restrict', index=True,
+                                track_visibility='onchange')
+    category_id = fields.Many2one('neopro.subscriber.category', required=True, ondelete='restrict',
+                                  track_visibility='onchange', string='Type')
+    amenity_level_id = fields.Many2one('neopro.amenity.level', ondelete='restrict', track_visibility='onchange')
+    inspector_id = fields.Many2one('neopro.inspector', ondelete='restrict')
+    phone = fields.Char()
+    email = fields.Char()
+    iin = fields.Char(string='IIN/BIN')
+    electricity_account = fields.Char()
+    court_case = fields.Boolean(track_visibility='onchange')
+    court_notes = fields.Text()
+    contract_number = fields.Char(string='Contract')
+    employee_id = fields.Many2one('res.users', string='Responsible employee', ondelete='set null')
+    note = fields.Text()
+    active = fields.Boolean(default=True, track_visibility='onchange')
+    meter_ids = fields.One2many('neopro.meter', 'subscriber_id')
+    meter_count = fields.Integer(compute='_compute_meter_count', store=True, string='Meters')
+    connection_ids = fields.One2many('neopro.service.connection', 'subscriber_id')
+    service_ids = fields.Many2many('neopro.service', compute='_compute_service_ids', inverse='_inverse_service_ids',
+                                   search='_search_service_ids', string='Services')
+
+    _sql_constraints = [
+        ('account_number_unique', 'unique(account_number)', 'A subscriber with this account number exists already.'),
+        ('residents_positive', 'CHECK(residents >= 0)', 'The number of residents cannot be negative.'),
+    ]
+
+    @api.depends('last_name', 'first_name', 'patronymic')
+    def _compute_name(self):
+        for sub in self:
+            parts = [sub.last_name, sub.first_name, sub.patronymic]
+            if any(parts):
+                sub.name = ' '.join(p.strip() for p in parts if p)
+
+    def _inverse_name(self):
+        for sub in self:
+            parts = (sub.name or '').split(None, 2)
+            sub.last_name, sub.first_name, sub.patronymic = (parts + [False] * 3)[:3]
+
+    @api.depends('house_id.full_address', 'premise_id.full_address')
+    def _compute_address(self):
+        for sub in self:
+            sub.address = sub.premise_id.full_address or sub.house_id.full_address or False
+
+    @api.depends('meter_ids.active')
+    def _compute_meter_count(self):
+        for sub in self:
+            sub.meter_count = len(sub.meter_ids)
+
+    @api.multi
+    def _compute_service_ids(self):
+        today = fields.Date.context_today(self)
+        for sub in self:
+            sub.service_ids = sub.connection_ids.filtered(lambda c: c._is_active_on(today)).mapped('service_id')
+
+    def _inverse_service_ids(self):
+        today = fields.Date.context_today(self)
+        for sub in self:
+            current = sub.connection_ids.filtered(lambda c: c._is_active_on(today))
+            for service in sub.service_ids - current.mapped('service_id'):
+                sub.connection_ids = [(0, 0, {'service_id': service.id})]
+            current.filtered(lambda c: c.service_id not in sub.service_ids)._disconnect(today)
+
+    def _search_service_ids(self, operator, value):
+        today = fields.Date.context_today(self)
+        connections = self.env['neopro.service.connection'].search([
+            ('service_id', operator, value), ('subscriber_id', '!=', False),
+            '|', ('date_start', '=', False), ('date_start', '<=', today),
+            '|', ('date_end', '=', False), ('date_end', '>=', today),
+        ])
+        return [('id', 'in', connections.mapped('subscriber_id').ids)]
+
+    @api.constrains('iin')
+    def _check_iin(self):
+        for sub in self.filtered('iin'):
+            if not (sub.iin.isdigit() and len(sub.iin) == 12):
+                raise ValidationError(_('Subscriber %s: the IIN/BIN must be 12 digits, not "%s".')
+                                      % (sub.account_number, sub.iin))
+
+    @api.constrains('premise_id', 'house_id')
+    def _check_premise(self):
+        for sub in self.filtered('premise_id'):
+            if sub.premise_id.house_id != sub.house_id:
+                raise ValidationError(_('Subscriber %s: the apartment %s is not in the house %s.')
+                                      % (sub.account_number, sub.premise_id.number, sub.house_id.full_address))
+
+    @api.onchange('premise_id')
+    def _onchange_premise_id(self):
+        if self.premise_id:
+            self.house_id = self.premise_id.house_id
+
+    @api.onchange('house_id')
+    def _onchange_house_id(self):
+        if self.house_id.branch_id and not self.branch_id:
+            self.branch_id = self.house_id.branch_id
+
+    @api.multi
+    def name_get(self):
+        return [(s.id, '%s %s' % (s.account_number, s.name)) for s in self]
+
+    @api.model
+    def _name_search(self, name, args=None, operator='ilike', limit=100, name_get_uid=None):
+        """One search box: account number, name, address or meter serial number."""
+        args = list(args or [])
+        if name:
+            args += self._get_quick_search_domain(name, operator)
+        return self.search(args, limit=limit).name_get()
+
+    @api.model
+    def _get_quick_search_domain(self, text, operator='ilike'):
+        """Domain matching an account number, full name, address or meter serial."""
+        if operator in ('=', '=ilike', '=like'):
+            return ['|', ('account_number', '=', text), ('name', operator, text)]
+        return ['|', '|', '|', ('account_number', '=like', text + '%'), ('name', operator, text),
+                ('address', operator, text), ('meter_ids.serial_number', '=like', text + '%')]
+
+    @api.multi
+    def action_services(self):
+        """Open the Services window: connections and meters of the subscriber."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Services of %s') % self.display_name,
+            'res_model': 'neopro.subscriber',
+            'res_id': self.id,
+            'view_mode': 'form',
+            'view_id': self.env.ref('neopro_billing.neopro_subscriber_view_form_services').id,
+            'target': 'new',
+        }
+
+    @api.multi
+    def action_readings(self):
+        """Reading history of the subscriber's meters."""
+        self.ensure_one()
+        return self.env['neopro.reading.history'].action_open(self.meter_ids)
+
+
+class NeoproServiceConnection(models.Model):
+    _name = 'neopro.service.connection'
+    _description = 'Service connection'
+    _order = 'service_id, date_start desc'
+
+    subscriber_id = fields.Many2one('neopro.subscriber', required=True, ondelete='cascade', index=True)
+    branch_id = fields.Many2one(related='subscriber_id.branch_id', store=True, readonly=True)
+    service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict')
+    date_start = fields.Date(string='Connected on', help='Empty: connected since before billing started.')
+    date_end = fields.Date(string='Disconnected after', help='Last day the service is provided; empty: open.')
+    note = fields.Char()
+
+    _sql_constraints = [
+        ('dates_ordered', 'CHECK(date_end IS NULL OR date_start IS NULL OR date_end >= date_start)',
+         'A service cannot be disconnected before it is connected.'),
+    ]
+
+    def _is_active_on(self, date):
+        self.ensure_one()
+        return (not self.date_start or self.date_start <= date) and (not self.date_end or self.date_end >= date)
+
+    def _disconnect(self, date):
+        """Stop the connections from ``date`` on: they end the day before; ones not yet started disappear."""
+        future = self.filtered(lambda c: c.date_start and c.date_start >= date)
+        future.unlink()
+        previous = fields.Date.to_string(fields.Date.from_string(date) - timedelta(days=1))
+        (self - future).write({'date_end': previous})
+
+    @api.constrains('subscriber_id', 'service_id', 'date_start', 'date_end')
+    def _check_overlap(self):
+        for con in self:
+            for other in con.subscriber_id.connection_ids.filtered(lambda c: c.service_id == con.service_id) - con:
+                if (not con.date_end or not other.date_start or other.date_start <= con.date_end) and \
+                        (not other.date_end or not con.date_start or con.date_start <= other.date_end):
+                    raise ValidationError(_('Subscriber %s: the service %s is connected twice over the same days.')
+                                          % (con.subscriber_id.account_number, con.service_id.name))

@@ -1,0 +1,3 @@
+from . import neopro_address_wizard
+from . import neopro_meter_verify
+from . import neopro_reading_history

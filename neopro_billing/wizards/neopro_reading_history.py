@@ -1,0 +1,41 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+
+
+class NeoproReadingHistory(models.TransientModel):
+    """Readings of a chosen meter over a date range (the manual's "Показания" window)."""
+    _name = 'neopro.reading.history'
+    _description = 'Reading history'
+
+    meter_ids = fields.Many2many('neopro.meter', string='Meters of the account')
+    meter_id = fields.Many2one('neopro.meter', required=True, domain="[('id', 'in', meter_ids[0][2])]")
+    date_from = fields.Date(required=True, default=lambda self: fields.Date.to_string(
+        fields.Date.from_string(fields.Date.context_today(self)) - relativedelta(months=12)))
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+
+    @api.model
+    def action_open(self, meters):
+        """The dialog for these meters (the first one chosen)."""
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Readings'),
+            'res_model': self._name,
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_meter_ids': [(6, 0, meters.ids)], 'default_meter_id': meters[:1].id},
+        }
+
+    @api.multi
+    def action_show(self):
+        """List the meter's readings of the range."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Readings of meter %s, %s – %s') % (self.meter_id.serial_number, self.date_from, self.date_to),
+            'res_model': 'neopro.meter.reading',
+            'view_mode': 'tree,form',
+            'domain': [('meter_id', '=', self.meter_id.id), ('date', '>=', self.date_from),
+                       ('date', '<=', self.date_to)],
+            'context': {'default_meter_id': self.meter_id.id},
+        }
