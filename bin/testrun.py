@@ -30,6 +30,14 @@ NOISE = [
 ]
 
 
+def free_port():
+    """A TCP port nobody listens on now (parallel runs must not share one)."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
@@ -84,7 +92,7 @@ def odoo_tests(template, selected, db):
     t0 = time.time()
     with open(logfile, 'w') as out:
         rc = subprocess.call([ODOO, '-c', CONF, '-d', db, '-i', 'neopro_billing', '--test-enable',
-                              '--stop-after-init', '--log-level=test', '--http-port=8269',
+                              '--stop-after-init', '--log-level=test', '--http-port=%d' % free_port(),
                               '--db-filter=^%s$' % db], stdout=out, stderr=subprocess.STDOUT, env=env)
     passed, failed, problems = parse_odoo_log(logfile, files)
     if rc != 0 and not failed:
@@ -111,7 +119,7 @@ def pytest_tests(db, selected):
     files = selected or sorted(glob.glob(os.path.join(ROOT, 'tests', 'test_*.py')))
     if not files:
         return 0, 0
-    port = 8369
+    port = free_port()
     logfile = os.path.join(ART, 'odoo-server.log')
     print('==> Repo-level tests %s against a server on port %d' % (' '.join(os.path.basename(f) for f in files), port), flush=True)
     server = subprocess.Popen([ODOO, '-c', CONF, '-d', db, '--db-filter=^%s$' % db, '--http-port=%d' % port,
@@ -154,7 +162,7 @@ def main():
             passed, failed = passed + p, failed + f
         if repo_sel and not addon_sel:
             subprocess.call([ODOO, '-c', CONF, '-d', db, '-i', 'neopro_billing', '--stop-after-init',
-                             '--log-level=warn', '--http-port=8269'])
+                             '--log-level=warn', '--http-port=%d' % free_port()])
         if repo_sel or not addon_sel:
             p, f = pytest_tests(db, repo_sel)
             passed, failed = passed + p, failed + f

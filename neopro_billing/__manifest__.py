@@ -8,7 +8,7 @@
     'category': 'Billing',
     'author': 'NeoPro',
     'license': 'LGPL-3',
-    'depends': ['mail', 'account'],
+    'depends': ['mail', 'account', 'report_xlsx', 'queue_job'],
     'data': [
         'security/neopro_security.xml',
         'security/ir.model.access.csv',
