@@ -68,3 +68,11 @@ class NeoproOperation(models.Model):
                 raise ValidationError(_('Account %s: a payment must be a positive amount.') % op.account_number)
             if op.operation_type == 'correction' and not op.amount:
                 raise ValidationError(_('Account %s: a correction of 0.00 changes nothing.') % op.account_number)
+
+    @api.model
+    def _refresh_balances(self, period, subscriber_ids=None, contract_ids=None):
+        """Recompute the stored balances of these accounts (all when None) in ``period`` from the ledger.
+
+        Called after operations are written with SQL; implemented by the billing engine.
+        """
+        return True

@@ -48,3 +48,7 @@ class NeoproPeriod(models.Model):
     def _get_open_period(self):
         """The open billing period (empty recordset when none exists yet)."""
         return self.search([('state', '=', 'open')], limit=1)
+
+    def _on_close(self):
+        """Extension point run after the period is closed (the accounting link posts its entries here)."""
+        return True
