@@ -1,4 +1,7 @@
 from . import neopro_mixin
+# Reflected before the models whose "id" field would take their fields' xml ids (ru.po refers to them).
+from . import neopro_subscriber
+from . import neopro_meter
 from . import neopro_branch
 from . import neopro_unit
 from . import neopro_service
@@ -17,10 +20,8 @@ from . import neopro_meter_model
 from . import neopro_address
 from . import res_users
 from . import neopro_period
-from . import neopro_subscriber
 from . import res_partner
 from . import neopro_contract
 from . import neopro_metering_point
-from . import neopro_meter
 from . import neopro_meter_reading
 from . import neopro_operation
