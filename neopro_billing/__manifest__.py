@@ -41,6 +41,7 @@
         'wizards/neopro_address_wizard_views.xml',
         'wizards/neopro_meter_verify_views.xml',
         'wizards/neopro_reading_history_views.xml',
+        'wizards/neopro_user_wizard_views.xml',
         'views/menus.xml',
     ],
     'demo': [

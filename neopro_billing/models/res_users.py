@@ -1,4 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+BILLING_ROLES = [
+    ('inspector', 'Inspector'),
+    ('operator', 'Operator'),
+    ('accountant', 'Accountant'),
+    ('administrator', 'Administrator'),
+]
 
 
 class ResUsers(models.Model):
@@ -8,6 +15,13 @@ class ResUsers(models.Model):
                                          string='Billing branches',
                                          help='Branches whose accounts the user works with '
                                               '(billing administrators and accountants see every branch).')
+    neopro_role = fields.Selection(BILLING_ROLES, string='Billing role', compute='_compute_neopro_role')
+
+    @api.depends('groups_id')
+    def _compute_neopro_role(self):
+        groups = [(role, self.env.ref('neopro_billing.group_%s' % role)) for role, _label in reversed(BILLING_ROLES)]
+        for user in self:
+            user.neopro_role = next((role for role, group in groups if group in user.groups_id), False)
 
     def write(self, vals):
         res = super(ResUsers, self).write(vals)
