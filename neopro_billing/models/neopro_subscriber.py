@@ -71,7 +71,7 @@ class NeoproSubscriber(models.Model):
         for sub in self:
             sub.meter_count = len(sub.meter_ids)
 
-    @api.multi
+    @api.depends('connection_ids.service_id', 'connection_ids.date_start', 'connection_ids.date_end')
     def _compute_service_ids(self):
         today = fields.Date.context_today(self)
         for sub in self:

@@ -140,6 +140,13 @@ class TestSubscriber(NeoproCase):
         self._connect(self.frolov, self.sewage, start='2019-01-01', end='2019-06-30')
         self.assertEqual(self.frolov.service_ids, self.cold)
 
+    def test_services_follow_connections_made_in_the_same_transaction(self):
+        self.assertFalse(self.frolov.service_ids)
+        connection = self._connect(self.frolov, self.cold, start='2021-01-01')
+        self.assertEqual(self.frolov.service_ids, self.cold)
+        connection.date_end = '2021-12-31'
+        self.assertFalse(self.frolov.service_ids)
+
     def test_search_by_connected_service(self):
         self._connect(self.frolov, self.cold, start='2021-01-01')
         self._connect(self.other, self.cold, end='2020-12-31')
