@@ -148,6 +148,10 @@ class NeoproMeter(models.Model):
                 raise ValidationError(_('Meter %s: it belongs either to a subscriber, to a metering point or to a house, '
                                         'not to several.') % meter.serial_number)
 
+    @api.constrains('metering_point_id', 'service_id')
+    def _check_metering_point_service(self):
+        self.mapped('metering_point_id')._check_meter_service()
+
     @api.onchange('model_id')
     def _onchange_model_id(self):
         model = self.model_id

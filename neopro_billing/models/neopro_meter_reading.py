@@ -42,14 +42,18 @@ class NeoproMeterReading(models.Model):
         for reading in self:
             previous = reading._get_neighbour(before=True)
             reading.previous_value = previous.value if previous else reading.meter_id.initial_value
-            reading.consumption = reading.meter_id._consumption(reading.previous_value, reading.value, reading.is_reset)
+            reading.consumption = reading.meter_id and reading.meter_id._consumption(
+                reading.previous_value, reading.value, reading.is_reset)
 
     def _get_neighbour(self, before=True):
         """The reading of the same meter just before (or after) this one."""
         self.ensure_one()
-        return self.search([('meter_id', '=', self.meter_id.id), ('id', '!=', self.id),
-                            ('date', '<' if before else '>', self.date)],
-                           order='date desc' if before else 'date asc', limit=1)
+        if not (self.meter_id and self.date):
+            return self.browse()
+        domain = [('meter_id', '=', self.meter_id.id), ('date', '<' if before else '>', self.date)]
+        if self.id:  # a line not saved yet (form onchange) has a NewId, which is falsy
+            domain.append(('id', '!=', self.id))
+        return self.search(domain, order='date desc' if before else 'date asc', limit=1)
 
     @api.model
     def _get_last_readings(self, meter_ids, date, strict=True):

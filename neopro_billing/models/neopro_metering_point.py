@@ -47,7 +47,7 @@ class NeoproMeteringPoint(models.Model):
         return [(p.id, '%s / %s%s' % (p.contract_id.name, p.service_id.short_name,
                                       p.meter_id and ' № %s' % p.meter_id.serial_number or '')) for p in self]
 
-    @api.constrains('meter_ids', 'service_id')
+    @api.constrains('meter_ids', 'meter_id', 'service_id')
     def _check_meter_service(self):
         for point in self:
             wrong = point.meter_ids.filtered(lambda m: m.service_id != point.service_id)

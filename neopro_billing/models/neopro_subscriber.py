@@ -71,7 +71,7 @@ class NeoproSubscriber(models.Model):
         for sub in self:
             sub.meter_count = len(sub.meter_ids)
 
-    @api.multi
+    @api.depends('connection_ids.service_id', 'connection_ids.date_start', 'connection_ids.date_end')
     def _compute_service_ids(self):
         today = fields.Date.context_today(self)
         for sub in self:
@@ -82,7 +82,13 @@ class NeoproSubscriber(models.Model):
         for sub in self:
             current = sub.connection_ids.filtered(lambda c: c._is_active_on(today))
             for service in sub.service_ids - current.mapped('service_id'):
-                sub.connection_ids = [(0, 0, {'service_id': service.id})]
+                known = sub.connection_ids.filtered(lambda c: c.service_id == service)
+                planned = known.filtered(lambda c: c.date_start and c.date_start > today)[:1]
+                if planned:
+                    planned.date_start = today
+                else:
+                    # a first connection has no date bound; a service connected before starts again today
+                    sub.connection_ids = [(0, 0, {'service_id': service.id, 'date_start': known and today or False})]
             current.filtered(lambda c: c.service_id not in sub.service_ids)._disconnect(today)
 
     def _search_service_ids(self, operator, value):

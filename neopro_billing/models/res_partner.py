@@ -52,13 +52,15 @@ class ResPartner(models.Model):
             self.neopro_house_id = self.neopro_premise_id.house_id
 
     @api.model
-    def _name_search(self, name, args=None, operator='ilike', limit=100, name_get_uid=None):
-        """Contractors are also found by account number, address or meter serial number."""
+    def name_search(self, name, args=None, operator='ilike', limit=100):
+        """Contractors are also found by account number, address or meter serial number.
+
+        res.partner overrides name_search itself (an SQL query on names), so _name_search is not reached.
+        """
         if name and self.env.context.get('neopro_contractor_search'):
             args = list(args or []) + [
                 '|', '|', '|', ('neopro_account_number', '=like', name + '%'), ('name', operator, name),
                 ('neopro_address', operator, name),
                 ('neopro_contract_ids.metering_point_ids.meter_ids.serial_number', '=like', name + '%')]
             return self.search(args, limit=limit).name_get()
-        return super(ResPartner, self)._name_search(name, args=args, operator=operator, limit=limit,
-                                                    name_get_uid=name_get_uid)
+        return super(ResPartner, self).name_search(name, args=args, operator=operator, limit=limit)

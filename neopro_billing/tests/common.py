@@ -38,3 +38,26 @@ class NeoproCase(SavepointCase):
         vals[{'neopro.subscriber': 'subscriber_id', 'neopro.metering.point': 'metering_point_id',
               'neopro.house': 'house_id'}[owner._name]] = owner.id
         return cls.env['neopro.meter'].create(vals)
+
+    @classmethod
+    def _create_user(cls, login, group_xmlids, branches=None):
+        """A user of the billing groups (xml ids without module), limited to ``branches``."""
+        groups = [cls.env.ref('neopro_billing.%s' % xmlid).id for xmlid in group_xmlids]
+        return cls.env['res.users'].with_context(no_reset_password=True, tracking_disable=True).create({
+            'name': login.title(), 'login': login, 'email': '%s@example.com' % login,
+            'groups_id': [(6, 0, groups)],
+            'neopro_branch_ids': [(6, 0, (branches or cls.env['neopro.branch']).ids)],
+        })
+
+    def _get_filter_domain(self, view_xmlid, filter_name, today):
+        """The domain of a search-view filter, evaluated as the web client does on ``today``."""
+        from datetime import datetime
+        from dateutil.relativedelta import relativedelta
+        from lxml import etree
+        from odoo.tools.safe_eval import safe_eval
+        arch = etree.fromstring(self.env.ref(view_xmlid).arch)
+        node = arch.xpath('//filter[@name="%s"]' % filter_name)
+        self.assertTrue(node, 'no filter %s in %s' % (filter_name, view_xmlid))
+        today = datetime.strptime(today, '%Y-%m-%d')
+        return safe_eval(node[0].get('domain'), {'context_today': lambda: today, 'relativedelta': relativedelta,
+                                                 'datetime': datetime})
