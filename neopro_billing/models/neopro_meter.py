@@ -79,7 +79,7 @@ class NeoproMeter(models.Model):
                 meter.address = point.address or point.contract_id.partner_id.neopro_address
             elif meter.house_id:
                 meter.branch_id = meter.house_id.branch_id
-                meter.owner_name = _('Common-house meter')
+                meter.owner_name = False  # the house's own meter: the address says whose it is
                 meter.address = meter.house_id.full_address
             else:
                 meter.branch_id = meter.owner_name = meter.address = False
@@ -112,7 +112,7 @@ class NeoproMeter(models.Model):
                 if cur else 0.0
 
     def _inverse_current_value(self):
-        """Typing a value in the current-reading cell saves a reading for the open month."""
+        """Typing a value in the current-reading cell saves the reading of the open month (or corrects it)."""
         month_start, month_end = self._get_current_month()
         today = fields.Date.context_today(self)
         date = min(max(today, month_start), month_end)
@@ -120,7 +120,8 @@ class NeoproMeter(models.Model):
         for meter in self:
             if not meter.current_value:
                 continue
-            existing = Reading.search([('meter_id', '=', meter.id), ('date', '=', date)])
+            existing = Reading.search([('meter_id', '=', meter.id), ('date', '>=', month_start),
+                                       ('date', '<=', month_end)], order='date desc', limit=1)
             if existing:
                 existing.value = meter.current_value
             else:

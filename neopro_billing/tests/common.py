@@ -7,7 +7,8 @@ class NeoproCase(SavepointCase):
     @classmethod
     def setUpClass(cls):
         super(NeoproCase, cls).setUpClass()
-        env = cls.env
+        # Messages are asserted in English (the source language); users of the database work in Russian.
+        cls.env = env = cls.env(context=dict(cls.env.context, lang='en_US'))
         cls.cold = env.ref('neopro_billing.service_cold_water')
         cls.hot = env.ref('neopro_billing.service_hot_water')
         cls.sewage = env.ref('neopro_billing.service_sewage')

@@ -40,10 +40,17 @@ class TestI18n(NeoproCase):
         cls.env_ru = cls.env(context=dict(cls.env.context, lang='ru_RU'))
 
     def _exported_terms(self):
-        """Source strings of the module as `odoo-bin --i18n-export` (bin/i18n) finds them now."""
+        """Source strings of the module as `odoo-bin --i18n-export` (bin/i18n) finds them now.
+
+        Names of demo records (installed here, not by bin/i18n) are data typed in Russian, not UI strings.
+        """
         buf = io.BytesIO()
         trans_export(False, ['neopro_billing'], buf, 'po', self.env.cr)
-        return set(read_po(buf))
+        buf.seek(0)
+        refs = {}
+        for entry in PoFile(buf):
+            refs.setdefault(entry[3], []).append(str(entry[2]))
+        return {term for term, ids in refs.items() if not all(i.endswith('_demo') for i in ids)}
 
     def test_every_source_string_translated(self):
         terms = self._exported_terms()

@@ -104,7 +104,7 @@ class TestMeter(NeoproCase):
         self.assertEqual(self.house2.common_meter_ids, odpu)
         self.assertEqual(odpu.address, 'Testgrad, Test street, 6')
         self.assertEqual(odpu.branch_id, self.branch2)
-        self.assertEqual(odpu.owner_name, 'Common-house meter')
+        self.assertFalse(odpu.owner_name)
 
     def test_onchange_house_marks_common_house(self):
         meter = self.env['neopro.meter'].new({'house_id': self.house.id})
@@ -190,6 +190,14 @@ class TestMeter(NeoproCase):
         self.meter.with_context(neopro_reading_source='subscriber').current_value = 570
         readings = self.Reading.search([('meter_id', '=', self.meter.id), ('date', '>=', '2025-10-01')])
         self.assertEqual(readings.mapped('value'), [570])
+
+    def test_editing_the_cell_corrects_a_reading_given_earlier_in_the_month(self):
+        self._open_period()
+        self._read(self.meter, '2025-09-28', 565)
+        self._read(self.meter, '2025-10-12', 580, source='subscriber')
+        self.meter.current_value = 571  # a typo of the 12th corrected later: not a second, lower reading
+        readings = self.Reading.search([('meter_id', '=', self.meter.id), ('date', '>=', '2025-10-01')])
+        self.assertEqual([(r.date, r.value) for r in readings], [('2025-10-12', 571)])
 
     def test_editing_the_cell_without_period_dates_the_reading_today(self):
         self.meter.current_value = 10
