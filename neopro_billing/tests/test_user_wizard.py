@@ -29,6 +29,8 @@ class TestUserWizard(NeoproCase):
     def test_refusals(self):
         with self.assertRaisesRegex(UserError, 'passwords differ'):
             self._wizard(password_confirm='other').action_create()
+        with self.assertRaisesRegex(UserError, 'password policy'):
+            self._wizard(password='secret', password_confirm='secret').action_create()
         with self.assertRaisesRegex(UserError, 'at least one branch'):
             self._wizard(branch_ids=[(5,)]).action_create()
         self._wizard().action_create()
@@ -39,7 +41,15 @@ class TestUserWizard(NeoproCase):
         operator = self._wizard(login='op').action_create()
         user = self.env['res.users'].browse(operator['res_id'])
         wizard = self.env['neopro.user.wizard'].sudo(user).create({
-            'name': 'X', 'login': 'x', 'role': 'administrator', 'password': 'a', 'password_confirm': 'a'})
+            'name': 'X', 'login': 'x', 'role': 'administrator', 'password': 'Abcdefg1', 'password_confirm': 'Abcdefg1'})
         with self.assertRaises(AccessError):
             wizard.action_create()
         self.assertFalse(self.env['res.users'].search([('login', '=', 'x')]))
+
+    def test_password_policy_on_change(self):
+        action = self._wizard(login='pw').action_create()
+        user = self.env['res.users'].browse(action['res_id'])
+        with self.assertRaisesRegex(UserError, 'uppercase'):
+            user.write({'password': 'lowercase1'})
+        user.write({'password': 'Better-Secret-2'})
+        self.env['res.users'].sudo(user).check_credentials('Better-Secret-2')

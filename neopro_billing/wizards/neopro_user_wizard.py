@@ -28,6 +28,11 @@ class NeoproUserWizard(models.TransientModel):
             raise UserError(_('New user: the login "%s" is taken already.') % login)
         if self.role in ('inspector', 'operator') and not self.branch_ids:
             raise UserError(_('New user %s: an inspector or an operator works in at least one branch.') % login)
+        try:
+            self.env.user._check_password_rules(self.password)
+        except UserError as error:
+            raise UserError(_('New user %s: the password does not follow the password policy.\n%s')
+                            % (login, error.name))
         user = self.env['res.users'].create(self._prepare_user_values(login))
         return {
             'type': 'ir.actions.act_window',
