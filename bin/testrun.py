@@ -141,7 +141,11 @@ def pytest_tests(db, selected):
         return total - fail - err - skip, fail + err
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def main():

@@ -46,6 +46,7 @@
         'views/menus.xml',
     ],
     'demo': [
+        'demo/res_company_demo.xml',
         'demo/neopro_reference_demo.xml',
         'demo/res_users_demo.xml',
         'demo/neopro_inspector_demo.xml',

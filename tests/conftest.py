@@ -62,3 +62,106 @@ def demo(odoo):
     if not odoo.ref('neopro_billing.subscriber_12345_demo'):
         pytest.skip('the database has no neopro_billing demo data')
     return odoo
+
+
+class Browser(object):
+    """Headless Chromium driving the Odoo web client (Selenium 4, Debian's chromium and chromedriver)."""
+
+    def __init__(self, url, artifacts):
+        import tempfile
+        from selenium import webdriver
+        opts = webdriver.ChromeOptions()
+        for arg in ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                    '--disable-dev-shm-usage', '--window-size=1440,900', '--lang=ru-RU',
+                    '--user-data-dir=' + tempfile.mkdtemp(prefix='neopro-chromium-')):
+            opts.add_argument(arg)
+        opts.binary_location = '/usr/bin/chromium'
+        self.driver = webdriver.Chrome(service=webdriver.ChromeService('/usr/bin/chromedriver'), options=opts)
+        self.driver.set_page_load_timeout(60)
+        self.url, self.artifacts = url, artifacts
+
+    # -- small vocabulary of the tests -------------------------------------------------------------------
+    def wait(self, css, timeout=20, visible=True):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import WebDriverWait
+        cond = EC.visibility_of_element_located if visible else EC.presence_of_element_located
+        return WebDriverWait(self.driver, timeout).until(cond((By.CSS_SELECTOR, css)))
+
+    def wait_text(self, css, text, timeout=20):
+        """Wait until an element matching ``css`` contains ``text``; return that element."""
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def _find(driver):
+            for el in driver.find_elements('css selector', css):
+                try:
+                    if text in el.text:
+                        return el
+                except Exception:  # stale while the client re-renders
+                    pass
+            return False
+        return WebDriverWait(self.driver, timeout).until(_find, 'no %s containing %r' % (css, text))
+
+    def wait_gone(self, css, timeout=20):
+        from selenium.webdriver.support.ui import WebDriverWait
+        WebDriverWait(self.driver, timeout).until(lambda d: not d.find_elements('css selector', css))
+
+    def idle(self, timeout=20):
+        """Wait until the web client has no RPC running (the loading indicator is hidden)."""
+        import time
+        from selenium.webdriver.support.ui import WebDriverWait
+        time.sleep(0.3)
+        WebDriverWait(self.driver, timeout).until(
+            lambda d: not [e for e in d.find_elements('css selector', '.o_loading') if e.is_displayed()])
+
+    def click(self, css, timeout=20):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import WebDriverWait
+        el = WebDriverWait(self.driver, timeout).until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
+        el.click()
+        return el
+
+    def type(self, css, text, clear=True):
+        el = self.wait(css)
+        if clear:
+            el.clear()
+        el.send_keys(text)
+        return el
+
+    def login(self, login='admin', password='admin'):
+        self.driver.get(self.url + '/web/login')
+        self.type('input#login', login)
+        self.type('input#password', password)
+        self.click('button[type=submit]')
+
+    def open_action(self, xmlid):
+        self.driver.get(self.url + '/web#action=' + xmlid)
+        self.wait('.o_control_panel')
+        self.idle()
+
+    def search(self, text):
+        from selenium.webdriver.common.keys import Keys
+        self.type('.o_searchview_input', text + Keys.ENTER, clear=False)
+        self.idle()
+
+    def screenshot(self, name):
+        import os
+        import re
+        os.makedirs(self.artifacts, exist_ok=True)
+        path = os.path.join(self.artifacts, 'screenshot-%s.png' % re.sub(r'[^\w.-]+', '_', name).strip('_'))
+        self.driver.save_screenshot(path)
+        return path
+
+    def quit(self):
+        self.driver.quit()
+
+
+@pytest.fixture
+def browser(url, request):
+    """A new browser per test; the last screen of every test is saved as test-artifacts/screenshot-<test>.png."""
+    b = Browser(url, os.environ.get('NEOPRO_ARTIFACTS', 'test-artifacts'))
+    yield b
+    b.screenshot(request.node.name)
+    b.quit()

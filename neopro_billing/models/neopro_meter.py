@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .neopro_meter_reading import READING_SOURCES
+
 
 class NeoproMeter(models.Model):
     _name = 'neopro.meter'
@@ -48,8 +50,7 @@ class NeoproMeter(models.Model):
     current_value = fields.Float(compute='_compute_readings', inverse='_inverse_current_value', digits=(12, 3),
                                  string='Current reading')
     current_date = fields.Date(compute='_compute_readings')
-    current_source = fields.Selection(lambda self: self.env['neopro.meter.reading']._fields['source'].selection,
-                                      compute='_compute_readings', string='Given by')
+    current_source = fields.Selection(READING_SOURCES, compute='_compute_readings', string='Given by')
     consumption = fields.Float(compute='_compute_readings', digits=(12, 3))
 
     _sql_constraints = [
