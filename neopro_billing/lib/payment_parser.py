@@ -178,6 +178,8 @@ def _read_xlsx(data, spec):
         raise PaymentFileError('unreadable', str(exc))
     try:
         sheet = book.worksheets[0]
+        # bank exports often declare a wrong sheet size, which would cut columns off: read what is there
+        sheet.reset_dimensions()
         # read-only mode yields empty rows too, so enumerate gives the row number operators see in Excel
         for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
             yield number, row

@@ -74,10 +74,10 @@ class NeoproPaymentFile(models.Model):
             record.upload_month_from = record.upload_month_to = False
 
     def _search_upload_month_from(self, operator, value):
-        return [('upload_date', '>=', self._month_start_utc(value))]
+        return [('upload_date', '>=', self._month_start_utc(value))] if value else []
 
     def _search_upload_month_to(self, operator, value):
-        return [('upload_date', '<', self._month_start_utc(value, months=1))]
+        return [('upload_date', '<', self._month_start_utc(value, months=1))] if value else []
 
     @api.model
     def _month_start_utc(self, value, months=0):

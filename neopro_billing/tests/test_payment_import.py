@@ -163,6 +163,26 @@ class TestPaymentImport(NeoproPaymentCase):
         with self.assertRaises(AccessError):
             self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx', user=operator)
 
+    def test_operator_sees_payments_of_own_branches(self):
+        self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        operator = self.env['res.users'].create({
+            'name': 'Test operator', 'login': 'test_payment_operator',
+            'groups_id': [(6, 0, [self.env.ref('neopro_billing.group_operator').id])],
+            'neopro_branch_ids': [(6, 0, self.branch2.ids)]})
+        action = self.env.ref('neopro_billing.neopro_operation_action_payment')
+        payments = self.Operation.sudo(operator).search(eval(action.domain))
+        rows = payments.read(['account_number', 'account_name', 'account_address', 'date', 'amount', 'service_id',
+                              'payment_source_id', 'branch_id', 'bank_id'])
+        self.assertEqual([(r['account_number'], r['amount']) for r in rows], [('5555', 2340.00)])
+
+    def test_file_without_payments_can_be_deleted(self):
+        """A file whose lines all failed can be removed by an administrator, then loaded again."""
+        data = self._kaspi_file([[1, '12.09.2025', 'K-9', '99999', 'Нет Такого', '', 10, 0]])
+        payment_file = self._import(self.kaspi, data, 'Kaspi_12.09.2025.xlsx')
+        self.assertEqual((payment_file.loaded_count, payment_file.error_count), (0, 1))
+        payment_file.unlink()
+        self.assertEqual(self._import(self.kaspi, data, 'Kaspi_12.09.2025.xlsx').error_count, 1)
+
     def test_accountant_imports(self):
         accountant = self.env['res.users'].create({
             'name': 'Test accountant', 'login': 'test_payment_accountant',

@@ -1,7 +1,10 @@
 """Bank file parsers: golden files of the shipped formats, and the exact reading of cells."""
 import datetime
+import io
 import json
 import os
+import re
+import zipfile
 from decimal import Decimal
 
 from odoo.exceptions import UserError
@@ -119,3 +122,18 @@ class TestPaymentParserCells(SavepointCase):
         parsed = payment_parser.parse(data, spec)
         self.assertEqual(parsed.header_row, 4)
         self.assertEqual([l.line_number for l in parsed.lines], [5])
+
+    def test_xlsx_with_wrong_sheet_size(self):
+        """Exports that declare their sheet as A1 only are still read in full."""
+        data = payment_files.kaspi_xlsx([[1, '01.09.2025', 'T1', '42', 'X', '', 5, 0]])
+        source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+        with zipfile.ZipFile(out, 'w') as target:
+            for item in source.infolist():
+                content = source.read(item.filename)
+                if item.filename == 'xl/worksheets/sheet1.xml':
+                    content = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', content)
+                target.writestr(item, content)
+        spec = dict(self.SPEC, file_type='xlsx', header_row=0,
+                    columns={'account': 'Лицевой счет', 'amount': 'Сумма', 'date': 'Дата платежа'})
+        parsed = payment_parser.parse(out.getvalue(), spec)
+        self.assertEqual([(l.line_number, l.account, l.amount) for l in parsed.lines], [(5, '42', Decimal('5.00'))])
