@@ -310,7 +310,7 @@ class NeoproPaymentFile(models.Model):
             g.account.id if g.account.kind == 'contract' else None,
             g.account.branch_id, g.line.account, g.service_id, source_id, bank_id, g.line.txn_id,
             g.line.payer, name, record.id, uid, uid, now, now,
-        ) for g in good]
+        ) for g in sorted(good, key=lambda g: (g.account.kind, g.account.id))]  # in index order: faster
         execute_values(self.env.cr, """
             INSERT INTO neopro_operation (
                 amount, date, period_id, subscriber_id, contract_id, branch_id, account_number, service_id,

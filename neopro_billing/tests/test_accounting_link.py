@@ -116,6 +116,18 @@ class TestAccountingLink(NeoproPaymentCase):
         self.assertFalse(self.env['account.invoice'].browse(before[0]).exists())
         self.assertEqual(self._balance(self.company.neopro_receivable_account_id), receivable)
 
+    def test_accountant_posts_from_period_action_menu(self):
+        """A billing accountant (no Invoicing rights of his own) regenerates a period from its Action menu."""
+        accountant = self.env['res.users'].create({
+            'name': 'Test billing accountant', 'login': 'test_billing_accountant',
+            'groups_id': [(6, 0, [self.env.ref('neopro_billing.group_accountant').id])]})
+        server_action = self.env.ref('neopro_billing.neopro_period_action_generate_accounting')
+        result = server_action.sudo(accountant).with_context(
+            active_model='neopro.period', active_ids=self.period.ids, active_id=self.period.id).run()
+        self.assertEqual(result['res_model'], 'account.move')
+        self.assertEqual(self.env['account.move'].search(result['domain']), self.period.account_move_ids)
+        self.assertEqual(len(self.period.account_move_ids), 2)
+
     def test_open_period_refused(self):
         period = self._open_period('2025-10-01', '2025-10-31')
         with self.assertRaisesRegex(UserError, 'only a closed period'):
