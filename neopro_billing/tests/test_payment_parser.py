@@ -102,7 +102,8 @@ class TestPaymentParserCells(SavepointCase):
         spec = dict(self.SPEC, encoding='cp1251', delimiter='\\t')
         data = 'ЛС\tСумма\tДата\n12345\t100\t01.09.2025\nИтого\t100\t\n'.encode('cp1251')
         parsed = payment_parser.parse(data, spec)
-        self.assertEqual([(l.line_number, l.account, l.amount) for l in parsed.lines], [(2, '12345', Decimal('100.00'))])
+        self.assertEqual([(l.line_number, l.account, l.amount) for l in parsed.lines],
+                         [(2, '12345', Decimal('100.00'))])
         self.assertEqual(parsed.skipped, 1)
 
     def test_wrong_encoding_refused(self):
