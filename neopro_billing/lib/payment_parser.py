@@ -85,7 +85,8 @@ def parse_amount(value):
 
     Numbers from spreadsheets go through their shortest ``repr`` (1234.56 stays 1234.56, no binary
     noise) or, for computed cells, the 15 significant digits Excel displays; text may use ``,`` or ``.``
-    as decimal mark and spaces, apostrophes or the other mark between thousands (``1 234,56``, ``1,234.56``, ``1.234,56``), and may end with a currency sign.
+    as decimal mark and spaces, apostrophes or the other mark between thousands (``1 234,56``,
+    ``1,234.56``, ``1.234,56``), and may end with a currency sign.
     """
     if value is None or isinstance(value, bool):
         return None
