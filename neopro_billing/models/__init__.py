@@ -25,3 +25,13 @@ from . import neopro_contract
 from . import neopro_metering_point
 from . import neopro_meter_reading
 from . import neopro_operation
+from . import neopro_payment_format
+from . import res_bank
+from . import neopro_payment_file
+from . import neopro_operation_payment
+from . import neopro_kaspi_log
+from . import res_company
+from . import account_move
+from . import account_invoice
+from . import neopro_period_accounting
+from . import res_config_settings

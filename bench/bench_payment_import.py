@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Benchmark: load a 100,000-line Kaspi XLSX registry against a database with 100,000 accounts.
+
+Run with the Odoo virtualenv, from the repository root:
+
+    .venv/bin/python bench/bench_payment_import.py [--db payments_bench] [--lines 100000] [--accounts 100000]
+
+The database is created (from the cached neopro_tmpl_* template, else from scratch) with neopro_billing
+installed when it does not exist, and filled with generated subscribers by SQL. The registry is generated with
+xlsxwriter in Kaspi's layout. Printed, from the same run: the bare openpyxl read-only parse time of the file,
+the full import time (parse, checks, booking, load protocol, attachment) and their ratio. The import is rolled
+back unless --commit is given, so the benchmark can be re-run on the same database.
+"""
+import argparse
+import io
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ACCOUNT_BASE = 9000000  # generated account numbers: 9000001, 9000002, …
+
+
+def psql(db, sql):
+    return subprocess.run(['psql', '-d', db, '-tAc', sql], check=True, stdout=subprocess.PIPE,
+                          universal_newlines=True).stdout.strip()
+
+
+def ensure_database(db):
+    """A database with neopro_billing installed (no demo data)."""
+    if psql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '%s'" % db) == '1':
+        return
+    templates = psql('postgres', "SELECT datname FROM pg_database WHERE datname LIKE 'neopro_tmpl_%' "
+                                 "ORDER BY oid DESC LIMIT 1")
+    if templates:
+        subprocess.run(['createdb', '-T', templates, db], check=True)
+    print('Installing neopro_billing into %s …' % db, flush=True)
+    subprocess.run([os.path.join(ROOT, 'bin', 'odoo'), '-c', os.path.join(ROOT, '.local', 'odoo.conf'), '-d', db,
+                    '-i', 'neopro_billing', '--without-demo=all', '--stop-after-init', '--log-level=warn',
+                    '--http-port=0'], check=True, stdout=subprocess.DEVNULL)
+
+
+def ensure_accounts(env, count):
+    """``count`` subscribers with account numbers ACCOUNT_BASE + 1 … (set-based SQL), and an open period."""
+    cr = env.cr
+    cr.execute("SELECT count(*) FROM neopro_subscriber WHERE account_number LIKE '9%%' "
+               "AND length(account_number) = 7")
+    have = cr.fetchone()[0]
+    if have < count:
+        branch = env['neopro.branch'].search([('code', '=', 'BENCH')]) or env['neopro.branch'].create(
+            {'name': 'Bench branch', 'code': 'BENCH'})
+        category = env['neopro.subscriber.category'].search([('code', '=', 'BENCH')]) or \
+            env['neopro.subscriber.category'].create({'name': 'Bench residents', 'code': 'BENCH'})
+        cr.execute("""
+            INSERT INTO neopro_subscriber (account_number, name, last_name, first_name, residents, branch_id,
+                                           category_id, active, meter_count, create_uid, write_uid, create_date,
+                                           write_date)
+            SELECT (%s + g)::text, 'Абонент ' || g || ' Тестович', 'Абонент', g::text, 1 + g %% 4, %s, %s, true, 0,
+                   1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM generate_series(%s, %s) g
+            ON CONFLICT DO NOTHING""", (ACCOUNT_BASE, branch.id, category.id, have + 1, count))
+        print('Generated %d subscribers' % (count - have), flush=True)
+    if not env['neopro.period']._get_open_period():
+        env['neopro.period'].create({'date_start': '2025-09-01', 'date_end': '2025-09-30'})
+    cr.commit()
+
+
+def make_registry(lines, accounts, tag):
+    """A Kaspi XLSX with ``lines`` payments; one line in 200 has an unknown account."""
+    sys.path.insert(0, os.path.join(ROOT, 'neopro_billing', 'tests'))
+    import payment_files
+    rows = []
+    for i in range(1, lines + 1):
+        account = ACCOUNT_BASE + 1 + (i * 7919) % accounts if i % 200 else 8000000 + i
+        rows.append([i, '09.09.2025 %02d:%02d:%02d' % (8 + i % 12, i % 60, (i * 7) % 60), '%s-%07d' % (tag, i),
+                     str(account), 'Абонент %d Тестович' % account, 'Уральск, ул. Ленина, %d' % (i % 300),
+                     float('%d.%02d' % (100 + i % 9000, i % 100)), 0])
+    return payment_files.kaspi_xlsx(rows, constant_memory=True)
+
+
+def bare_parse_seconds(data):
+    """openpyxl read-only parse of every cell, nothing else: the reference time."""
+    import openpyxl
+    started = time.time()
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    count = sum(1 for _row in book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    return time.time() - started, count
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[1])
+    ap.add_argument('--db', default='payments_bench')
+    ap.add_argument('--lines', type=int, default=100000)
+    ap.add_argument('--accounts', type=int, default=100000)
+    ap.add_argument('--commit', action='store_true', help='keep the loaded file and payments')
+    args = ap.parse_args()
+
+    ensure_database(args.db)
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    odoo.tools.config.parse_config(['-c', os.path.join(ROOT, '.local', 'odoo.conf'), '--log-level=warn'])
+    with api.Environment.manage():
+        run(odoo.registry(args.db), args)
+
+
+def run(registry, args):
+    from odoo import SUPERUSER_ID, api
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        ensure_accounts(env, args.accounts)
+
+    started = time.time()
+    data = make_registry(args.lines, args.accounts, 'B%d' % int(time.time()))
+    print('Generated a %d-line Kaspi XLSX (%.1f MB) in %.1f s' % (args.lines, len(data) / 1e6,
+                                                                   time.time() - started), flush=True)
+
+    parse_s, rows = bare_parse_seconds(data)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        kaspi = env.ref('neopro_billing.bank_kaspi')
+        started = time.time()
+        payment_file = env['neopro.payment.file']._import_registry(
+            kaspi, kaspi.neopro_payment_format_id, data, 'bench_kaspi_%d.xlsx' % args.lines)
+        import_s = time.time() - started
+        summary = (payment_file.total_records, payment_file.loaded_count, payment_file.error_count,
+                   payment_file.loaded_amount)
+        if args.commit:
+            cr.commit()
+        else:
+            cr.rollback()
+
+    print('Loaded: %d records, %d payments, %d protocol lines, %.2f tenge' % summary)
+    print('bare openpyxl read-only parse: %.2f s (%d rows)' % (parse_s, rows))
+    print('import: %.2f s (goal <= 30 s)' % import_s)
+    print('ratio import / bare parse: %.2fx (goal <= 3x)' % (import_s / parse_s))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,1 @@
+"""Plain-Python helpers of the add-on (no ORM)."""

@@ -1,0 +1,351 @@
+import base64
+import hashlib
+from collections import namedtuple
+from datetime import datetime, time
+from decimal import Decimal
+
+import pytz
+from dateutil.relativedelta import relativedelta
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..lib import payment_parser
+
+ERROR_REASONS = [
+    ('account_not_found', 'Account not found'),
+    ('account_closed', 'Account closed'),
+    ('ambiguous', 'Ambiguous account'),
+    ('amount', 'Bad or zero amount'),
+    ('date', 'Bad date'),
+    ('service', 'Unknown service'),
+    ('duplicate_line', 'Duplicate line'),
+    ('duplicate_earlier', 'Loaded before'),
+]
+
+# How registries name the services besides their names in the installed languages (SPEC §11 codes).
+SERVICE_ALIASES = {
+    'cold_water': ['хвс', 'холодная вода', 'холодное водоснабжение', 'водоснабжение'],
+    'hot_water': ['гвс', 'горячая вода', 'горячее водоснабжение'],
+    'sewage': ['кан', 'канализация', 'водоотведение'],
+}
+
+# An account a payment line can go to: which model, its id and branch, and whether it is open.
+Account = namedtuple('Account', 'kind id branch_id is_open')
+# A line to book: the parsed line, its Account, and the service id (or None).
+GoodLine = namedtuple('GoodLine', 'line account service_id')
+
+
+class NeoproPaymentFile(models.Model):
+    """A bank registry loaded into the ledger, with its load protocol."""
+    _name = 'neopro.payment.file'
+    _inherit = 'neopro.currency.mixin'
+    _description = 'Payment file'
+    _order = 'upload_date desc, id desc'
+
+    name = fields.Char(string='File', required=True, readonly=True)
+    bank_id = fields.Many2one('res.bank', required=True, ondelete='restrict', readonly=True, index=True)
+    format_id = fields.Many2one('neopro.payment.format', ondelete='restrict', readonly=True)
+    period_id = fields.Many2one('neopro.period', ondelete='restrict', readonly=True, index=True)
+    user_id = fields.Many2one('res.users', string='Loaded by', readonly=True, default=lambda self: self.env.uid)
+    upload_date = fields.Datetime(string='Uploaded on', required=True, readonly=True, index=True,
+                                  default=fields.Datetime.now)
+    payment_date = fields.Date(readonly=True, help='Latest payment date among the loaded lines.')
+    total_records = fields.Integer(readonly=True, help='Payment lines in the file (without blank and total rows).')
+    loaded_count = fields.Integer(string='Loaded', readonly=True)
+    loaded_amount = fields.Monetary(readonly=True)
+    error_count = fields.Integer(string='Errors', readonly=True)
+    file_hash = fields.Char(string='SHA-256', readonly=True, index=True, copy=False)
+    data_file = fields.Binary(string='Original file', attachment=True, readonly=True)
+    error_ids = fields.One2many('neopro.payment.file.error', 'file_id', string='Load protocol', readonly=True)
+    operation_ids = fields.One2many('neopro.operation', 'payment_file_id', string='Payments', readonly=True)
+    upload_month_from = fields.Date(string='Uploaded from month', compute='_compute_upload_month',
+                                    search='_search_upload_month_from')
+    upload_month_to = fields.Date(string='Uploaded to month', compute='_compute_upload_month',
+                                  search='_search_upload_month_to')
+
+    _sql_constraints = [
+        ('file_hash_unique', 'unique(file_hash)', 'This file has been loaded already.'),
+    ]
+
+    def _compute_upload_month(self):
+        for record in self:
+            record.upload_month_from = record.upload_month_to = False
+
+    def _search_upload_month_from(self, operator, value):
+        return [('upload_date', '>=', self._month_start_utc(value))] if value else []
+
+    def _search_upload_month_to(self, operator, value):
+        return [('upload_date', '<', self._month_start_utc(value, months=1))] if value else []
+
+    @api.model
+    def _month_start_utc(self, value, months=0):
+        """UTC timestamp of the local midnight starting the month of ``value`` (+ ``months``)."""
+        day = fields.Date.from_string(value[:10]) + relativedelta(day=1, months=months)
+        tz = pytz.timezone(self.env.context.get('tz') or self.env.user.tz or 'UTC')
+        local = tz.localize(datetime.combine(day, time.min))
+        return fields.Datetime.to_string(local.astimezone(pytz.utc).replace(tzinfo=None))
+
+    @api.multi
+    def unlink(self):
+        for record in self:
+            if record.operation_ids:
+                raise UserError(_('File %s booked %s payments: it cannot be deleted.')
+                                % (record.name, record.loaded_count))
+        return super(NeoproPaymentFile, self).unlink()
+
+    @api.multi
+    def action_view_payments(self):
+        """The payments booked from this file."""
+        self.ensure_one()
+        action = self.env.ref('neopro_billing.neopro_operation_action_payment').read()[0]
+        action['domain'] = [('payment_file_id', '=', self.id)]
+        action['context'] = {}
+        action['name'] = _('Payments of %s') % self.name
+        return action
+
+    # ------------------------------------------------------------------------------------ import
+
+    @api.model
+    def _import_registry(self, bank, payment_format, data, filename):
+        """Load a bank registry: read it all, check every line, then book the good lines at once.
+
+        Returns the new ``neopro.payment.file``; nothing is written when anything fails.
+        """
+        self._check_import_rights()
+        period = self.env['neopro.period']._get_open_period()
+        if not period:
+            raise UserError(_('There is no open billing period: payments cannot be booked. '
+                              'Create or open a period first (Administration).'))
+        file_hash = hashlib.sha256(data).hexdigest()
+        self._check_not_loaded(file_hash)
+        parsed = payment_format._parse_file(data)
+        good, errors = self._check_lines(parsed.lines, bank)
+        with self.env.cr.savepoint():
+            record = self.create(self._prepare_file_values(
+                bank, payment_format, period, data, filename, file_hash, parsed, good, errors))
+            self._insert_payments(record, good, payment_format)
+            self._insert_errors(record, errors)
+            self.env['neopro.operation']._refresh_balances(
+                period,
+                subscriber_ids=sorted({line.account.id for line in good if line.account.kind == 'subscriber'}),
+                contract_ids=sorted({line.account.id for line in good if line.account.kind == 'contract'}))
+        self.env['neopro.operation'].invalidate_cache()
+        self.invalidate_cache()
+        return record
+
+    @api.model
+    def _check_import_rights(self):
+        """Loading files is for accountants and administrators."""
+        if not self.env.user.has_group('neopro_billing.group_accountant'):
+            raise AccessError(_('Only accountants and administrators can load payment files.'))
+        self.check_access_rights('create')
+        self.env['neopro.operation'].check_access_rights('create')
+
+    @api.model
+    def _check_not_loaded(self, file_hash):
+        """Refuse a file whose exact content was loaded before, naming that load."""
+        earlier = self.search([('file_hash', '=', file_hash)], limit=1)
+        if earlier:
+            raise UserError(_('This file was loaded already: "%s" (%s) on %s by %s, %s payments. '
+                              'It is not loaded again.') % (
+                earlier.name, earlier.bank_id.name,
+                fields.Datetime.context_timestamp(self, fields.Datetime.from_string(earlier.upload_date))
+                .strftime('%d.%m.%Y %H:%M:%S'),
+                earlier.user_id.name, earlier.loaded_count))
+
+    @api.model
+    def _check_lines(self, lines, bank):
+        """Split parsed lines into payments to book and protocol rows.
+
+        Returns ``(good, errors)``: good are ``GoodLine`` tuples, errors are dicts of protocol values.
+        """
+        accounts = self._get_accounts({line.account for line in lines if line.account})
+        txn_ids = [line.txn_id for line in lines if line.txn_id]
+        booked = self._get_booked_txns(bank, txn_ids)
+        services = self._get_service_map()
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        seen = {}
+        good, errors = [], []
+        for line in lines:
+            problems = self._get_cell_problems(line, today)
+            account = accounts.get(line.account)
+            if line.account and account is None:
+                problems.append(('account_not_found', _('Account %s not found') % line.account))
+            elif account == 'ambiguous':
+                problems.append(('ambiguous', _('Account %s belongs to a subscriber and to a contract')
+                                 % line.account))
+            elif account and not account.is_open:
+                problems.append(('account_closed', _('Account %s is closed') % line.account))
+            service_id = None
+            if line.service:
+                service_id = services.get(line.service.lower())
+                if not service_id:
+                    problems.append(('service', _('Unknown service "%s"') % line.service))
+            if line.txn_id:
+                if line.txn_id in booked:
+                    problems.append(('duplicate_earlier', booked[line.txn_id]))
+                elif line.txn_id in seen:
+                    problems.append(('duplicate_line', _('Duplicate of line %s (transaction %s)')
+                                     % (seen[line.txn_id], line.txn_id)))
+                else:
+                    seen[line.txn_id] = line.line_number
+            if problems:
+                errors.append({
+                    'line_number': line.line_number, 'account_number': line.account or None,
+                    'payer_name': line.payer, 'amount_text': line.raw_amount or None,
+                    'reason': problems[0][0], 'message': '; '.join(p[1] for p in problems),
+                })
+            else:
+                good.append(GoodLine(line, account, service_id))
+        return good, errors
+
+    @api.model
+    def _get_cell_problems(self, line, today):
+        """Problems the parser found in the cells of a line, worded; plus a payment date in the future."""
+        problems = []
+        for code, raw in line.errors:
+            if code == payment_parser.NO_ACCOUNT:
+                problems.append(('account_not_found', _('No account number')))
+            elif code == payment_parser.BAD_AMOUNT:
+                problems.append(('amount', _('Bad amount "%s"') % raw))
+            elif code == payment_parser.ZERO_AMOUNT:
+                problems.append(('amount', _('Zero or negative amount "%s"') % raw))
+            elif code == payment_parser.BAD_DATE:
+                problems.append(('date', _('Bad payment date "%s"') % raw))
+        if line.date and line.date > today:
+            problems.append(('date', _('Payment date %s is in the future') % line.date.strftime('%d.%m.%Y')))
+        return problems
+
+    @api.model
+    def _get_accounts(self, numbers):
+        """``{account number: Account}`` of subscribers and contracts ('ambiguous' when both have it)."""
+        numbers = list(numbers)
+        result = {}
+        if not numbers:
+            return result
+        cr = self.env.cr
+        cr.execute("""SELECT account_number, id, branch_id, active FROM neopro_subscriber
+                      WHERE account_number = ANY(%s)""", (numbers,))
+        for number, rec_id, branch_id, active in cr.fetchall():
+            result[number] = Account('subscriber', rec_id, branch_id, bool(active))
+        cr.execute("""SELECT account_number, id, branch_id, active AND state != 'terminated' FROM neopro_contract
+                      WHERE account_number = ANY(%s)""", (numbers,))
+        for number, rec_id, branch_id, is_open in cr.fetchall():
+            result[number] = 'ambiguous' if number in result else Account('contract', rec_id, branch_id,
+                                                                             bool(is_open))
+        return result
+
+    @api.model
+    def _get_booked_txns(self, bank, txn_ids):
+        """``{transaction id: sentence naming the earlier booking}`` of this bank's payments."""
+        if not txn_ids:
+            return {}
+        self.env.cr.execute("""
+            SELECT o.txn_id, o.date, f.name, f.upload_date, s.code
+              FROM neopro_operation o
+              LEFT JOIN neopro_payment_file f ON f.id = o.payment_file_id
+              LEFT JOIN neopro_payment_source s ON s.id = o.payment_source_id
+             WHERE o.operation_type = 'payment' AND o.txn_id IS NOT NULL
+               AND COALESCE(o.bank_id, 0) = %s AND o.txn_id = ANY(%s)""", (bank.id, list(set(txn_ids))))
+        booked = {}
+        for txn_id, date, file_name, upload_date, source in self.env.cr.fetchall():
+            if file_name:
+                uploaded = fields.Datetime.context_timestamp(self, fields.Datetime.from_string(upload_date))
+                booked[txn_id] = _('Transaction %s was booked already from file %s loaded on %s') % (
+                    txn_id, file_name, uploaded.strftime('%d.%m.%Y %H:%M'))
+            elif source == 'online':
+                booked[txn_id] = _('Transaction %s was paid online already on %s') % (
+                    txn_id, fields.Date.from_string(date).strftime('%d.%m.%Y'))
+            else:
+                booked[txn_id] = _('Transaction %s was booked already on %s') % (
+                    txn_id, fields.Date.from_string(date).strftime('%d.%m.%Y'))
+        return booked
+
+    @api.model
+    def _get_service_map(self):
+        """``{lower-case code, name or abbreviation in any installed language: service id}``."""
+        result = {}
+        for service in self.env['neopro.service'].with_context(active_test=False).search([]):
+            for alias in SERVICE_ALIASES.get(service.code, []):
+                result[alias] = service.id
+        langs = [code for code, _name in self.env['res.lang'].get_installed()]
+        for lang in set(langs + ['en_US']):
+            for service in self.env['neopro.service'].with_context(lang=lang, active_test=False).search([]):
+                for key in (service.code, service.name, service.short_name):
+                    if key:
+                        result[key.strip().lower()] = service.id
+        return result
+
+    @api.model
+    def _prepare_file_values(self, bank, payment_format, period, data, filename, file_hash, parsed, good, errors):
+        """Values of the file record, totals included."""
+        return {
+            'name': filename or _('Payment file'),
+            'bank_id': bank.id,
+            'format_id': payment_format.id,
+            'period_id': period.id,
+            'file_hash': file_hash,
+            'data_file': base64.b64encode(data),
+            'payment_date': good and fields.Date.to_string(max(g.line.date for g in good)) or False,
+            'total_records': len(parsed.lines),
+            'loaded_count': len(good),
+            'loaded_amount': float(sum((g.line.amount for g in good), Decimal(0))),
+            'error_count': len(errors),
+        }
+
+    @api.model
+    def _insert_payments(self, record, good, payment_format):
+        """Write the payments of the good lines with one set-based INSERT."""
+        if not good:
+            return
+        uid, now = self.env.uid, fields.Datetime.now()
+        source_id = payment_format.payment_source_id.id
+        bank_id, period_id = record.bank_id.id, record.period_id.id
+        name = record.name
+        rows = [(
+            g.line.amount, g.line.date, period_id,
+            g.account.id if g.account.kind == 'subscriber' else None,
+            g.account.id if g.account.kind == 'contract' else None,
+            g.account.branch_id, g.line.account, g.service_id, source_id, bank_id, g.line.txn_id,
+            g.line.payer, name, record.id, uid, uid, now, now,
+        ) for g in sorted(good, key=lambda g: (g.account.kind, g.account.id))]  # in index order: faster
+        execute_values(self.env.cr, """
+            INSERT INTO neopro_operation (
+                amount, date, period_id, subscriber_id, contract_id, branch_id, account_number, service_id,
+                payment_source_id, bank_id, txn_id, payer_name, name, payment_file_id,
+                create_uid, write_uid, create_date, write_date, operation_type, is_auto)
+            VALUES %s""", rows,
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', false)",
+            page_size=5000)
+
+    @api.model
+    def _insert_errors(self, record, errors):
+        """Write the load protocol with one set-based INSERT."""
+        if not errors:
+            return
+        uid, now = self.env.uid, fields.Datetime.now()
+        rows = [(record.id, e['line_number'], e['account_number'], e['payer_name'], e['amount_text'],
+                 e['reason'], e['message'], uid, uid, now, now) for e in errors]
+        execute_values(self.env.cr, """
+            INSERT INTO neopro_payment_file_error (
+                file_id, line_number, account_number, payer_name, amount_text, reason, message,
+                create_uid, write_uid, create_date, write_date)
+            VALUES %s""", rows,
+            page_size=5000)
+
+
+class NeoproPaymentFileError(models.Model):
+    """A rejected line of a payment file (load protocol)."""
+    _name = 'neopro.payment.file.error'
+    _description = 'Payment file load protocol line'
+    _order = 'file_id, line_number'
+
+    file_id = fields.Many2one('neopro.payment.file', required=True, ondelete='cascade', index=True)
+    line_number = fields.Integer(required=True)
+    account_number = fields.Char()
+    payer_name = fields.Char()
+    amount_text = fields.Char(string='Amount')
+    reason = fields.Selection(ERROR_REASONS, required=True)
+    message = fields.Char(required=True)

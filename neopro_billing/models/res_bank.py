@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResBank(models.Model):
+    _inherit = 'res.bank'
+
+    neopro_payment_format_id = fields.Many2one('neopro.payment.format', string='Payment file format',
+                                               ondelete='restrict',
+                                               help='Layout of the payment registries this bank sends.')

@@ -1,0 +1,235 @@
+"""Loading bank registries: protocol line by line, totals, safety against loading twice."""
+import base64
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError
+
+from .common_payment import NeoproPaymentCase
+
+
+class TestPaymentImport(NeoproPaymentCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestPaymentImport, cls).setUpClass()
+        cls.halyk = cls.env['res.bank'].create({'name': 'Test Halyk', 'bic': 'HSBKKZKX',
+                                                'neopro_payment_format_id': cls.generic.id})
+        cls.Operation = cls.env['neopro.operation']
+
+    def _payments(self):
+        return self.Operation.search([('operation_type', '=', 'payment')])
+
+    def test_kaspi_xlsx_protocol(self):
+        payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        self.assertEqual(self._protocol(payment_file), [
+            (7, '99999', 'Ерачина Наталья', 'account_not_found'),
+            (8, '12345', 'Фролов Степан', 'amount'),
+            (9, '5555', 'Соколова Светлана', 'date'),
+            (10, '12345', 'Фролов Степан', 'duplicate_line'),
+            (11, '12345', 'Фролов Степан', 'amount'),
+            (12, '777', 'Рогов Григорий', 'account_closed'),
+        ])
+        messages = payment_file.error_ids.sorted('line_number').mapped('message')
+        self.assertEqual(messages[0], 'Account 99999 not found')
+        self.assertEqual(messages[1], 'Bad amount "сто"')
+        self.assertEqual(messages[2], 'Bad payment date "31.02.2025"')
+        self.assertEqual(messages[3], 'Duplicate of line 5 (transaction K-1001)')
+        self.assertEqual(messages[4], 'Zero or negative amount "0"')
+        self.assertEqual(messages[5], 'Account 777 is closed')
+
+    def test_kaspi_xlsx_totals(self):
+        payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        self.assertEqual((payment_file.total_records, payment_file.loaded_count, payment_file.error_count),
+                         (9, 3, 6))
+        self.assertEqual(payment_file.loaded_amount, 3840.80)
+        self.assertEqual(payment_file.payment_date, '2025-09-10')
+        self.assertEqual(payment_file.period_id, self.period)
+        self.assertTrue(payment_file.data_file)
+
+    def test_kaspi_xlsx_payments_booked(self):
+        """The SQL-inserted payments read back through the ORM with every stored field right."""
+        payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        rows = [(p.account_number, p.subscriber_id, p.contract_id, p.branch_id, p.amount, p.date, p.txn_id,
+                 p.payer_name, p.period_id, p.bank_id, p.payment_source_id.code)
+                for p in payment_file.operation_ids.sorted('txn_id')]
+        self.assertEqual(rows, [
+            ('5555', self.sokolova, self.contract.browse(), self.branch2, 2340.00, '2025-09-09', '1002',
+             'Соколова Светлана', self.period, self.kaspi, 'bank'),
+            ('12345', self.frolov, self.contract.browse(), self.branch1, 1500.50, '2025-09-09', 'K-1001',
+             'Фролов Степан', self.period, self.kaspi, 'bank'),
+            ('888', self.frolov.browse(), self.contract, self.branch1, 0.30, '2025-09-10', 'K-1009',
+             'Слуцкая Анна', self.period, self.kaspi, 'bank'),
+        ])
+        group = self.Operation.read_group([('payment_file_id', '=', payment_file.id)], ['amount'], [])
+        self.assertEqual(group[0]['amount'], 3840.80)
+
+    def test_same_file_twice_refused(self):
+        data = self._kaspi_file()
+        first = self._import(self.kaspi, data, 'Kaspi_09.09.2025.xlsx')
+        before = (self._payments().ids, self.env['neopro.payment.file'].search_count([]))
+        with self.assertRaisesRegex(UserError, 'loaded already: "Kaspi_09.09.2025.xlsx"'):
+            self._import(self.kaspi, data, 'copy of kaspi.xlsx')
+        self.assertEqual((self._payments().ids, self.env['neopro.payment.file'].search_count([])), before)
+        self.assertEqual(first.loaded_count, 3)
+
+    def test_transaction_of_earlier_file_not_booked_again(self):
+        self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        data = self._kaspi_file([
+            [1, '12.09.2025', 'K-1001', '12345', 'Фролов Степан', '', 1500.5, 0],
+            [2, '12.09.2025', 'K-2002', '12345', 'Фролов Степан', '', 10, 0],
+        ], title='Реестр за 12.09.2025')
+        second = self._import(self.kaspi, data, 'Kaspi_12.09.2025.xlsx')
+        self.assertEqual(self._protocol(second), [(5, '12345', 'Фролов Степан', 'duplicate_earlier')])
+        self.assertIn('from file Kaspi_09.09.2025.xlsx', second.error_ids.message)
+        self.assertEqual(second.operation_ids.mapped('txn_id'), ['K-2002'])
+        self.assertEqual(len(self._payments().filtered(lambda p: p.txn_id == 'K-1001')), 1)
+
+    def test_transaction_paid_online_not_booked_again(self):
+        self.Operation.create({
+            'operation_type': 'payment', 'amount': 10.0, 'date': '2025-09-12', 'subscriber_id': self.frolov.id,
+            'bank_id': self.kaspi.id, 'txn_id': 'K-2002',
+            'payment_source_id': self.env.ref('neopro_billing.payment_source_kaspi').id})
+        data = self._kaspi_file([[1, '12.09.2025', 'K-2002', '12345', 'Фролов Степан', '', 10, 0]])
+        payment_file = self._import(self.kaspi, data, 'Kaspi_12.09.2025.xlsx')
+        self.assertEqual(payment_file.error_ids.message, 'Transaction K-2002 was paid online already on 12.09.2025')
+        self.assertEqual(payment_file.loaded_count, 0)
+
+    def test_kazpost_xls(self):
+        payment_file = self._import(self.kazpost, self._kazpost_file(total=1934.74), 'Реестр_платежей.xls')
+        self.assertEqual(self._protocol(payment_file), [
+            (6, '', 'Без счета', 'account_not_found'),
+            (7, '5555', 'Соколова Светлана', 'amount'),
+            (8, '12345', 'Фролов Степан', 'service'),
+        ])
+        errors = payment_file.error_ids.sorted('line_number')
+        self.assertEqual(errors[1].message, 'Zero or negative amount "-10"; Bad payment date "вчера"')
+        self.assertEqual(errors[2].message, 'Unknown service "Газ"')
+        self.assertEqual((payment_file.total_records, payment_file.loaded_count, payment_file.loaded_amount),
+                         (5, 2, 1934.75))
+        self.assertEqual(sorted((p.account_number, p.service_id.code, p.amount) for p in payment_file.operation_ids),
+                         [('12345', 'cold_water', 700.25), ('5555', 'sewage', 1234.50)])
+
+    def test_generic_csv(self):
+        payment_file = self._import(self.halyk, self._generic_file(), 'halyk.csv')
+        self.assertEqual(self._protocol(payment_file), [
+            (4, '5555', 'Соколова Светлана', 'amount'),
+            (5, '12345', 'Фролов Степан', 'date'),
+            (7, '777', 'Рогов Григорий', 'account_closed'),
+        ])
+        self.assertEqual((payment_file.total_records, payment_file.loaded_count, payment_file.loaded_amount),
+                         (5, 2, 3840.50))
+
+    def test_format_added_without_code(self):
+        """An administrator describes a new bank layout as data: cp1251, comma-separated, other titles."""
+        payment_format = self.env['neopro.payment.format'].create({
+            'name': 'Bank CenterCredit', 'file_type': 'csv', 'encoding': 'cp1251', 'delimiter': ',',
+            'column_account': 'Лиц. счет', 'column_payer': 'Плательщик', 'column_amount': 'Сумма',
+            'column_date': 'Дата', 'column_txn': 'Документ', 'date_format': '%Y-%m-%d'})
+        data = 'Лиц. счет,Плательщик,Сумма,Дата,Документ\r\n12345,Фролов С.,"1 000,00",2025-09-15,D-1\r\n' \
+            .encode('cp1251')
+        payment_file = self._import(self.halyk, data, 'bcc.csv', payment_format=payment_format)
+        self.assertEqual((payment_file.loaded_count, payment_file.loaded_amount, payment_file.error_count),
+                         (1, 1000.00, 0))
+        self.assertEqual(payment_file.operation_ids.date, '2025-09-15')
+
+    def test_crash_leaves_nothing(self):
+        """A failure after the file record and payments were written takes them all back."""
+        files_before = self.env['neopro.payment.file'].search_count([])
+        with patch.object(type(self.Operation), '_refresh_balances', side_effect=RuntimeError('boom')):
+            with self.assertRaises(RuntimeError):
+                self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        self.Operation.invalidate_cache()
+        self.assertEqual(self.env['neopro.payment.file'].search_count([]), files_before)
+        self.assertFalse(self._payments())
+        self.assertFalse(self.env['neopro.payment.file.error'].search([]))
+
+    def test_no_open_period_refused(self):
+        self.period.state = 'closed'
+        with self.assertRaisesRegex(UserError, 'no open billing period'):
+            self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+
+    def test_balances_refreshed_for_paid_accounts(self):
+        with patch.object(type(self.Operation), '_refresh_balances', autospec=True) as refresh:
+            self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        refresh.assert_called_once_with(self.Operation, self.period,
+                                        subscriber_ids=sorted((self.frolov | self.sokolova).ids),
+                                        contract_ids=self.contract.ids)
+
+    def test_operator_cannot_import(self):
+        operator = self.env['res.users'].create({
+            'name': 'Test operator', 'login': 'test_payment_operator',
+            'groups_id': [(6, 0, [self.env.ref('neopro_billing.group_operator').id])],
+            'neopro_branch_ids': [(6, 0, self.branch1.ids)]})
+        with self.assertRaises(AccessError):
+            self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx', user=operator)
+
+    def test_operator_sees_payments_of_own_branches(self):
+        self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        operator = self.env['res.users'].create({
+            'name': 'Test operator', 'login': 'test_payment_operator',
+            'groups_id': [(6, 0, [self.env.ref('neopro_billing.group_operator').id])],
+            'neopro_branch_ids': [(6, 0, self.branch2.ids)]})
+        action = self.env.ref('neopro_billing.neopro_operation_action_payment')
+        payments = self.Operation.sudo(operator).search(eval(action.domain))
+        rows = payments.read(['account_number', 'account_name', 'account_address', 'date', 'amount', 'service_id',
+                              'payment_source_id', 'branch_id', 'bank_id'])
+        self.assertEqual([(r['account_number'], r['amount']) for r in rows], [('5555', 2340.00)])
+
+    def test_file_without_payments_can_be_deleted(self):
+        """A file whose lines all failed can be removed by an administrator, then loaded again."""
+        data = self._kaspi_file([[1, '12.09.2025', 'K-9', '99999', 'Нет Такого', '', 10, 0]])
+        payment_file = self._import(self.kaspi, data, 'Kaspi_12.09.2025.xlsx')
+        self.assertEqual((payment_file.loaded_count, payment_file.error_count), (0, 1))
+        payment_file.unlink()
+        self.assertEqual(self._import(self.kaspi, data, 'Kaspi_12.09.2025.xlsx').error_count, 1)
+
+    def test_accountant_imports(self):
+        accountant = self.env['res.users'].create({
+            'name': 'Test accountant', 'login': 'test_payment_accountant',
+            'groups_id': [(6, 0, [self.env.ref('neopro_billing.group_accountant').id])]})
+        payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx', user=accountant)
+        self.assertEqual(payment_file.loaded_count, 3)
+        self.assertEqual(payment_file.user_id, accountant)
+        self.assertEqual(len(payment_file.error_ids), 6)
+
+    def test_wizard_uses_bank_format(self):
+        wizard = self.env['neopro.payment.import'].create({
+            'bank_id': self.kazpost.id, 'filename': 'kazpost.xls',
+            'data_file': base64.b64encode(self._kazpost_file())})
+        wizard._onchange_bank_id()
+        self.assertEqual(wizard.format_id, self.env.ref('neopro_billing.payment_format_kazpost_xls'))
+        wizard.format_id = False
+        action = wizard.action_import()
+        payment_file = self.env['neopro.payment.file'].browse(action['res_id'])
+        self.assertEqual((payment_file.name, payment_file.loaded_count), ('kazpost.xls', 2))
+
+    def test_upload_month_search(self):
+        payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        payment_file.upload_date = '2025-10-15 08:00:00'
+        Files = self.env['neopro.payment.file'].with_context(tz='Asia/Almaty')
+        self.assertIn(payment_file, Files.search([('upload_month_from', '=', '2025-10-01'),
+                                                  ('upload_month_to', '=', '2025-10-01')]))
+        self.assertNotIn(payment_file, Files.search([('upload_month_to', '=', '2025-09-30')]))
+        self.assertNotIn(payment_file, Files.search([('upload_month_from', '=', '2025-11-20')]))
+
+    def test_payment_search(self):
+        """Payments menu: by subscriber, source, bank and date range, with name and address of the account."""
+        self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        self._import(self.halyk, self._generic_file(), 'halyk.csv')
+        action = self.env.ref('neopro_billing.neopro_operation_action_payment')
+        domain = eval(action.domain) + [('subscriber_id', 'ilike', 'Фролов'), ('bank_id', '=', self.halyk.id),
+                                        ('search_date_from', '=', '2025-09-11'),
+                                        ('search_date_to', '=', '2025-09-11'),
+                                        ('payment_source_id.code', '=', 'bank')]
+        payments = self.Operation.search(domain)
+        self.assertEqual([(p.txn_id, p.amount, p.account_name, p.account_address) for p in payments],
+                         [('G-1', 1500.50, 'Фролов Степан', 'Testgrad, Test street, 2, 45')])
+        contract_payment = self.Operation.search([('account_number', '=', '888')])
+        self.assertEqual(contract_payment.account_name, 'ОАО "Весна"')
+        group = self.Operation.read_group(eval(action.domain), ['amount'], [])
+        self.assertEqual(group[0]['amount'], 7681.30)
+
+    def test_file_with_payments_cannot_be_deleted(self):
+        payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        with self.assertRaisesRegex(UserError, 'cannot be deleted'):
+            payment_file.unlink()

@@ -1,0 +1,40 @@
+import base64
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class NeoproPaymentImport(models.TransientModel):
+    """Upload a bank registry (Импорт платежей → Загрузить файл)."""
+    _name = 'neopro.payment.import'
+    _description = 'Load a bank payment file'
+
+    bank_id = fields.Many2one('res.bank', required=True)
+    format_id = fields.Many2one('neopro.payment.format', string='File format',
+                                help="Empty: the bank's format.")
+    data_file = fields.Binary(string='File', required=True)
+    filename = fields.Char()
+
+    @api.onchange('bank_id')
+    def _onchange_bank_id(self):
+        if self.bank_id.neopro_payment_format_id:
+            self.format_id = self.bank_id.neopro_payment_format_id
+
+    @api.multi
+    def action_import(self):
+        """Load the file and open its record: payments booked and load protocol."""
+        self.ensure_one()
+        payment_format = self.format_id or self.bank_id.neopro_payment_format_id
+        if not payment_format:
+            raise UserError(_('Bank %s has no payment file format: choose one, or set it on the bank.')
+                            % self.bank_id.name)
+        record = self.env['neopro.payment.file']._import_registry(
+            self.bank_id, payment_format, base64.b64decode(self.data_file), self.filename)
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Load protocol'),
+            'res_model': 'neopro.payment.file',
+            'res_id': record.id,
+            'view_mode': 'form',
+            'target': 'current',
+        }
