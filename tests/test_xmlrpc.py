@@ -9,7 +9,6 @@ import xmlrpc.client
 import pytest
 
 ISSUE_BILLING = pytest.mark.xfail(strict=True, reason='issue 3 (billing engine) not merged yet')
-ISSUE_PAYMENTS = pytest.mark.xfail(strict=True, reason='issue 4 (payments) not merged yet')
 
 BALANCES = ['balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
             'balance_end']
@@ -60,16 +59,14 @@ MODELS = [
                  marks=ISSUE_BILLING),
     pytest.param('neopro.contract', {f: ('monetary', None) for f in BALANCES}, id='neopro.contract-balances',
                  marks=ISSUE_BILLING),
-    pytest.param('neopro.payment.format', {}, marks=ISSUE_PAYMENTS),
+    pytest.param('neopro.payment.format', {}),
     pytest.param('neopro.payment.import', {'bank_id': ('many2one', 'res.bank'),
                                            'format_id': ('many2one', 'neopro.payment.format'),
-                                           'data_file': ('binary', None), 'filename': ('char', None)},
-                 marks=ISSUE_PAYMENTS),
+                                           'data_file': ('binary', None), 'filename': ('char', None)}),
     pytest.param('neopro.payment.file', {'name': ('char', None), 'bank_id': ('many2one', 'res.bank'),
                                          'total_records': ('integer', None), 'loaded_count': ('integer', None),
                                          'loaded_amount': ('monetary', None), 'error_ids': ('one2many', None),
-                                         'operation_ids': (None, 'neopro.operation')},
-                 marks=ISSUE_PAYMENTS),
+                                         'operation_ids': (None, 'neopro.operation')}),
 ]
 
 SELECTIONS = [
@@ -82,7 +79,7 @@ SELECTIONS = [
 METHODS = [
     pytest.param('neopro.period', 'action_calculate', marks=ISSUE_BILLING),
     pytest.param('neopro.period', 'action_close', marks=ISSUE_BILLING),
-    pytest.param('neopro.payment.import', 'action_import', marks=ISSUE_PAYMENTS),
+    pytest.param('neopro.payment.import', 'action_import'),
 ]
 
 
@@ -104,7 +101,6 @@ def test_model_fields(odoo, model, expected):
                                                                                    fields[name].get('relation'))
 
 
-@ISSUE_PAYMENTS
 def test_payment_file_error_fields(odoo):
     error = odoo.call('neopro.payment.file', 'fields_get', ['error_ids'], attributes=['relation'])
     fields = odoo.call(error['error_ids']['relation'], 'fields_get', attributes=['type'])
@@ -143,7 +139,6 @@ def test_security_groups(odoo):
         assert found and found[0]['model'] == 'res.groups', 'group_%s missing' % role
 
 
-@ISSUE_PAYMENTS
 def test_generic_payment_format_shipped(odoo):
     assert odoo.ref('neopro_billing.payment_format_generic_csv')
 

@@ -13,6 +13,7 @@ class NeoproPaymentCase(NeoproCase):
         cls.kaspi = env.ref('neopro_billing.bank_kaspi')
         cls.kazpost = env.ref('neopro_billing.bank_kazpost')
         cls.generic = env.ref('neopro_billing.payment_format_generic_csv')
+        cls._release_account_numbers('12345', '5555', '777', '888')
         cls.frolov = cls._create_subscriber('12345', 'Фролов Степан', premise=cls.flat45)
         cls.sokolova = cls._create_subscriber('5555', 'Соколова Светлана', branch=cls.branch2, house=cls.house2)
         cls.rogov = cls._create_subscriber('777', 'Рогов Григорий', active=False)

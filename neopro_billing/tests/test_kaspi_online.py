@@ -5,6 +5,8 @@ from lxml import etree
 
 from odoo.tests.common import HttpCase, at_install, post_install
 
+from .common import release_account_numbers
+
 SECRET = 'k4spi-t3st-secret'
 
 
@@ -23,6 +25,7 @@ class TestKaspiOnline(HttpCase):
         self.period = env['neopro.period'].create({'date_start': '2025-09-01', 'date_end': '2025-09-30'})
         branch = env['neopro.branch'].create({'name': 'Kaspi test branch', 'code': 'KT'})
         category = env['neopro.subscriber.category'].create({'name': 'Kaspi test', 'code': 'KTC'})
+        release_account_numbers(env, '12345', '777')
         self.subscriber = env['neopro.subscriber'].create({
             'account_number': '12345', 'name': 'Фролов Степан Иванович', 'branch_id': branch.id,
             'category_id': category.id})

@@ -44,7 +44,8 @@ class TestSubscriber(NeoproCase):
 
     def test_account_number_unique(self):
         with self.assertRaises(psycopg2.IntegrityError), mute_logger('odoo.sql_db'):
-            self._create_subscriber('9912345', 'Двойник Иван')
+            self.env['neopro.subscriber'].create({'account_number': '9912345', 'name': 'Двойник Иван',
+                                                  'branch_id': self.branch1.id, 'category_id': self.category.id})
 
     def test_residents_not_negative(self):
         with self.assertRaises(psycopg2.IntegrityError), mute_logger('odoo.sql_db'):
