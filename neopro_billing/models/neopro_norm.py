@@ -3,14 +3,15 @@ from odoo import api, fields, models
 
 class NeoproNorm(models.Model):
     _name = 'neopro.norm'
-    _inherit = 'neopro.reference.mixin'
+    _inherit = ['neopro.reference.mixin', 'mail.thread']
     _description = 'Consumption norm'
     _order = 'service_id, amenity_level_id, date_from desc'
 
-    service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict')
-    amenity_level_id = fields.Many2one('neopro.amenity.level', required=True, ondelete='restrict')
-    volume = fields.Float(required=True, digits=(12, 4), help='m³ per resident per month.')
-    date_from = fields.Date(required=True)
+    service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict', track_visibility='onchange')
+    amenity_level_id = fields.Many2one('neopro.amenity.level', required=True, ondelete='restrict',
+                                       track_visibility='onchange')
+    volume = fields.Float(required=True, digits=(12, 4), track_visibility='onchange', help='m³ per resident per month.')
+    date_from = fields.Date(required=True, track_visibility='onchange')
 
     _sql_constraints = [
         ('norm_unique', 'unique(service_id, amenity_level_id, date_from)',
