@@ -17,6 +17,7 @@ from . import neopro_meter_model
 from . import neopro_address
 from . import res_users
 from . import neopro_period
+from . import neopro_account_mixin
 from . import neopro_subscriber
 from . import res_partner
 from . import neopro_contract
@@ -24,3 +25,6 @@ from . import neopro_metering_point
 from . import neopro_meter
 from . import neopro_meter_reading
 from . import neopro_operation
+from . import neopro_balance
+from . import neopro_calculation
+from . import neopro_dashboard
