@@ -1,4 +1,7 @@
 """Shared fixture: a small utility with two branches, built without demo data."""
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.tests.common import SavepointCase
 
 
@@ -41,6 +44,9 @@ class NeoproCase(SavepointCase):
 
 
 class BillingCase(NeoproCase):
+    # The month the class opens as its first billing period.
+    period_start = '2023-03-01'
+
     """NeoproCase plus what billing needs: norms, tariffs, a legal-entity category, a penalty rate (15.25 %) and
     the open period 03.2023 (31 days). Tariffs: cold 100.00, hot 300.00, sewage 80.00 per m³ (residents); legal
     entities 150.00 / 400.00 / 90.00. Norms per resident: cold 3.5, hot 2.5, sewage 6.0 m³.
@@ -64,7 +70,10 @@ class BillingCase(NeoproCase):
                 cls._create_tariff(service, category, price, '2015-01-01')
         env['neopro.penalty.rate'].search([]).unlink()
         env['neopro.penalty.rate'].create({'date_from': '2015-01-01', 'rate': 15.25})
-        cls.period = env['neopro.period'].create({'date_start': '2023-03-01', 'date_end': '2023-03-31'})
+        start = fields.Date.from_string(cls.period_start)
+        cls.period = env['neopro.period'].create({
+            'date_start': cls.period_start,
+            'date_end': fields.Date.to_string(start + relativedelta(months=1, days=-1))})
         cls.company = env['res.partner'].create({'name': 'Test Water Users LLP', 'is_company': True})
 
     @classmethod
@@ -95,6 +104,21 @@ class BillingCase(NeoproCase):
     def _read(cls, meter, date, value, **vals):
         vals.update({'meter_id': meter.id, 'date': date, 'value': value})
         return cls.env['neopro.meter.reading'].create(vals)
+
+    @classmethod
+    def _operation(cls, account, operation_type, amount, date, **vals):
+        """A ledger line entered through the ORM, in the open period."""
+        vals.update({'operation_type': operation_type, 'amount': amount, 'date': date,
+                     '%s_id' % account._name.split('.')[1]: account.id})
+        if operation_type == 'correction':
+            vals.setdefault('correction_type_id', cls.env.ref('neopro_billing.correction_type_recalculation').id)
+        return cls.env['neopro.operation'].create(vals)
+
+    @classmethod
+    def _close(cls, period):
+        """Close ``period``; returns the next month, now open."""
+        period.action_close()
+        return cls.env['neopro.period']._get_open_period()
 
     def _lines(self, account, operation_type='charge', period=None):
         """The ledger lines of an account in the period (the test period by default)."""
