@@ -104,13 +104,13 @@ class NeoproHistory(models.TransientModel):
     def action_reconciliation_pdf(self):
         """The reconciliation act of the range, as a PDF."""
         self._check_range()
-        return self.env.ref('neopro_billing.neopro_reconciliation_report').report_action(self)
+        return self.env.ref('neopro_billing.neopro_reconciliation_report').report_action(self, config=False)
 
     @api.multi
     def action_reconciliation_screen(self):
         """The reconciliation act of the range, on screen."""
         self._check_range()
-        return self.env.ref('neopro_billing.neopro_reconciliation_report_html').report_action(self)
+        return self.env.ref('neopro_billing.neopro_reconciliation_report_html').report_action(self, config=False)
 
     @api.multi
     def _get_act_data(self):
