@@ -140,14 +140,15 @@ class NeoproPeriod(models.Model):
         chunks = []
         for kind, table in (('subscriber', 'neopro_subscriber'), ('contract', 'neopro_contract')):
             self.env.cr.execute("""
-                SELECT MIN(id), MAX(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS chunk
+                SELECT MIN(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS chunk
                                                 FROM {}) c
               GROUP BY chunk ORDER BY chunk
             """.format(table), (size,))
-            ranges = self.env.cr.fetchall()
-            for index, (first, last) in enumerate(ranges):
-                # The first chunk starts at 0 and the last one is open-ended: every id belongs to a chunk.
-                chunks.append((kind, (0 if index == 0 else first, 2 ** 31 - 1 if index == len(ranges) - 1 else last)))
+            firsts = [row[0] for row in self.env.cr.fetchall()]
+            # Chunks meet end to end, from 0 to the largest id: every account, even one created later, has one.
+            for index, first in enumerate(firsts):
+                last = firsts[index + 1] - 1 if index + 1 < len(firsts) else 2 ** 31 - 1
+                chunks.append((kind, (0 if index == 0 else first, last)))
         return chunks
 
     @api.multi
