@@ -24,7 +24,8 @@ class NeoproAccountMixin(models.AbstractModel):
                                   help='Opening balance + charged + correction + penalty − paid: the debt '
                                        '(negative: paid in advance).')
     period_charge_ids = fields.Many2many('neopro.operation', compute='_compute_period_charge_ids',
-                                         string='Charges of the period')
+                                         string='Charges of the period',
+                                         groups='neopro_billing.group_operator,neopro_billing.group_accountant')
 
     @api.multi
     def _compute_period_charge_ids(self):

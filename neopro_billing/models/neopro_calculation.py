@@ -6,6 +6,7 @@ two bulk queries (only accounts with overdue debt) and merged the same way. No O
 """
 import bisect
 import logging
+import time
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -102,25 +103,28 @@ _TARIFF_CTE = """
     ), combo_price AS (
         SELECT c.service_id, c.category_id, c.ds, c.de,
                COALESCE(SUM(t.price * (LEAST(c.de, COALESCE(t.date_to, c.de)) - GREATEST(c.ds, t.date_from) + 1)), 0)
-                   AS price_days,
-               COALESCE(SUM(LEAST(c.de, COALESCE(t.date_to, c.de)) - GREATEST(c.ds, t.date_from) + 1), 0)
-                   AS tariff_days
+                   AS price_days
           FROM combo c
      LEFT JOIN neopro_tariff t ON t.service_id = c.service_id AND t.category_id = c.category_id AND t.active
                               AND t.date_from <= c.de AND (t.date_to IS NULL OR t.date_to >= c.ds)
       GROUP BY c.service_id, c.category_id, c.ds, c.de
-    ), norm AS (
-        SELECT DISTINCT ON (service_id, amenity_level_id) service_id, amenity_level_id, volume
-          FROM neopro_norm
-         WHERE active AND date_from <= %(d1)s
-      ORDER BY service_id, amenity_level_id, date_from DESC
     )
 """
 
-# Residential lines: one per subscriber and connected service.
-_SUBSCRIBER_LINES_SQL = """
-    INSERT INTO neopro_calc_line (subscriber_id, service_id, branch_id, account_number, volume, basis, price,
-                                  amount)
+# The norm in force on the first day of the period, per service and amenity level.
+_NORM_SQL = """
+    (SELECT DISTINCT ON (service_id, amenity_level_id) service_id, amenity_level_id, volume
+       FROM neopro_norm
+      WHERE active AND date_from <= %(d1)s
+   ORDER BY service_id, amenity_level_id, date_from DESC)
+"""
+
+# Each step writes a temporary table that is analysed before the next one joins it: the planner then knows the
+# sizes (CTE estimates are blind and lead to nested loops over 100k rows).
+
+# Residential services: days connected in the period and Σ price × days, per subscriber and service.
+_SUBSCRIBER_SERVICE_SQL = """
+    CREATE TEMP TABLE neopro_calc_service ON COMMIT DROP AS
     WITH conn AS (
         SELECT c.subscriber_id, c.service_id, s.category_id,
                GREATEST(COALESCE(c.date_start, %(d1)s), %(d1)s) AS ds,
@@ -130,52 +134,63 @@ _SUBSCRIBER_LINES_SQL = """
          WHERE s.active AND s.id BETWEEN %(sub_from)s AND %(sub_to)s
            AND (c.date_start IS NULL OR c.date_start <= %(dc)s)
            AND (c.date_end IS NULL OR c.date_end >= %(d1)s)
-    ), """ + _TARIFF_CTE + """, svc AS (
-        SELECT conn.subscriber_id, conn.service_id, SUM(conn.de - conn.ds + 1) AS active_days,
-               SUM(cp.price_days) AS price_days
-          FROM conn
-          JOIN combo_price cp ON cp.service_id = conn.service_id AND cp.category_id = conn.category_id
-                             AND cp.ds = conn.ds AND cp.de = conn.de
-      GROUP BY conn.subscriber_id, conn.service_id
-    ), water AS (
-        SELECT svc.subscriber_id, svc.service_id, svc.active_days, svc.price_days, s.branch_id, s.account_number,
+    ), """ + _TARIFF_CTE + """
+    SELECT conn.subscriber_id, conn.service_id, SUM(conn.de - conn.ds + 1) AS active_days,
+           SUM(cp.price_days) AS price_days
+      FROM conn
+      JOIN combo_price cp ON cp.service_id = conn.service_id AND cp.category_id = conn.category_id
+                         AND cp.ds = conn.ds AND cp.de = conn.de
+  GROUP BY conn.subscriber_id, conn.service_id
+"""
+
+# Residential water lines (every service but sewage): meter, average of the meters, or norm × residents.
+_SUBSCRIBER_WATER_SQL = """
+    INSERT INTO neopro_calc_line (subscriber_id, service_id, branch_id, account_number, volume, basis, price,
+                                  amount)
+    SELECT subscriber_id, service_id, branch_id, account_number, volume, basis,
+           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
+      FROM (
+        SELECT v.subscriber_id, v.service_id, v.active_days, v.price_days, s.branch_id, s.account_number,
                CASE WHEN m.subscriber_id IS NULL OR m.overdue OR NOT m.all_known THEN 'norm'
                     WHEN m.all_read THEN 'meter'
                     ELSE 'average' END AS basis,
                CASE WHEN m.subscriber_id IS NULL OR m.overdue OR NOT m.all_known
-                        THEN ROUND(COALESCE(n.volume, 0) * s.residents * svc.active_days / %(days)s, 3)
+                        THEN ROUND(COALESCE(n.volume, 0) * s.residents * v.active_days / %(days)s, 3)
                     WHEN m.all_read THEN m.read_volume
-                    ELSE m.read_volume + ROUND(m.average_volume * svc.active_days / %(days)s, 3) END AS volume
-          FROM svc
-          JOIN neopro_subscriber s ON s.id = svc.subscriber_id
-     LEFT JOIN neopro_calc_meter_service m ON m.subscriber_id = svc.subscriber_id AND m.service_id = svc.service_id
-     LEFT JOIN norm n ON n.service_id = svc.service_id AND n.amenity_level_id = s.amenity_level_id
-         WHERE svc.service_id <> ALL(%(sewage)s)
-    ), water_total AS (
-        SELECT subscriber_id, SUM(volume) AS volume FROM water WHERE service_id = ANY(%(water)s)
-      GROUP BY subscriber_id
-    ), sewage AS (
-        SELECT svc.subscriber_id, svc.service_id, svc.active_days, svc.price_days, s.branch_id, s.account_number,
-               CASE WHEN w.subscriber_id IS NULL THEN 'norm' ELSE 'sewage' END AS basis,
-               CASE WHEN w.subscriber_id IS NULL
-                        THEN ROUND(COALESCE(n.volume, 0) * s.residents * svc.active_days / %(days)s, 3)
-                    ELSE ROUND(w.volume * svc.active_days / %(elapsed)s, 3) END AS volume
-          FROM svc
-          JOIN neopro_subscriber s ON s.id = svc.subscriber_id
-     LEFT JOIN water_total w ON w.subscriber_id = svc.subscriber_id
-     LEFT JOIN norm n ON n.service_id = svc.service_id AND n.amenity_level_id = s.amenity_level_id
-         WHERE svc.service_id = ANY(%(sewage)s)
-    )
-    SELECT subscriber_id, service_id, branch_id, account_number, volume, basis,
-           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
-      FROM (SELECT * FROM water UNION ALL SELECT * FROM sewage) line
+                    ELSE m.read_volume + ROUND(m.average_volume * v.active_days / %(days)s, 3) END AS volume
+          FROM neopro_calc_service v
+          JOIN neopro_subscriber s ON s.id = v.subscriber_id
+     LEFT JOIN neopro_calc_meter_service m ON m.subscriber_id = v.subscriber_id AND m.service_id = v.service_id
+     LEFT JOIN """ + _NORM_SQL + """ n ON n.service_id = v.service_id AND n.amenity_level_id = s.amenity_level_id
+         WHERE v.service_id <> ALL(%(sewage)s)
+      ) line
 """
 
-# Legal-entity lines: one per metering point. A point without a meter bills its fixed volume; the first sewage
-# point of a contract bills the cold + hot water volume of the contract.
-_CONTRACT_LINES_SQL = """
-    INSERT INTO neopro_calc_line (contract_id, metering_point_id, service_id, branch_id, account_number, volume,
-                                  basis, price, amount)
+# Residential sewage: the cold + hot water volume of the subscriber (norm × residents without water).
+_SUBSCRIBER_SEWAGE_SQL = """
+    INSERT INTO neopro_calc_line (subscriber_id, service_id, branch_id, account_number, volume, basis, price,
+                                  amount)
+    SELECT subscriber_id, service_id, branch_id, account_number, volume, basis,
+           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
+      FROM (
+        SELECT v.subscriber_id, v.service_id, v.active_days, v.price_days, s.branch_id, s.account_number,
+               CASE WHEN w.subscriber_id IS NULL THEN 'norm' ELSE 'sewage' END AS basis,
+               CASE WHEN w.subscriber_id IS NULL
+                        THEN ROUND(COALESCE(n.volume, 0) * s.residents * v.active_days / %(days)s, 3)
+                    ELSE ROUND(w.volume * v.active_days / %(elapsed)s, 3) END AS volume
+          FROM neopro_calc_service v
+          JOIN neopro_subscriber s ON s.id = v.subscriber_id
+     LEFT JOIN (SELECT subscriber_id, SUM(volume) AS volume FROM neopro_calc_line
+                 WHERE subscriber_id IS NOT NULL AND service_id = ANY(%(water)s)
+              GROUP BY subscriber_id) w ON w.subscriber_id = v.subscriber_id
+     LEFT JOIN """ + _NORM_SQL + """ n ON n.service_id = v.service_id AND n.amenity_level_id = s.amenity_level_id
+         WHERE v.service_id = ANY(%(sewage)s)
+      ) line
+"""
+
+# Legal-entity metering points billed in the period: days and Σ price × days.
+_CONTRACT_POINT_SQL = """
+    CREATE TEMP TABLE neopro_calc_point ON COMMIT DROP AS
     WITH conn AS (
         SELECT p.id AS point_id, p.contract_id, p.service_id, c.category_id, c.branch_id, c.account_number,
                COALESCE(p.volume, 0) AS fixed_volume,
@@ -187,13 +202,23 @@ _CONTRACT_LINES_SQL = """
            AND (p.date_start IS NULL OR p.date_start <= %(dc)s)
            AND (p.date_end IS NULL OR p.date_end >= %(d1)s)
            AND (c.date_end IS NULL OR c.date_end >= %(d1)s)
-    ), """ + _TARIFF_CTE + """, point AS (
-        SELECT conn.*, conn.de - conn.ds + 1 AS active_days, cp.price_days
-          FROM conn
-          JOIN combo_price cp ON cp.service_id = conn.service_id AND cp.category_id = conn.category_id
-                             AND cp.ds = conn.ds AND cp.de = conn.de
-    ), water AS (
-        SELECT p.point_id, p.contract_id, p.service_id, p.branch_id, p.account_number, p.active_days, p.price_days,
+    ), """ + _TARIFF_CTE + """
+    SELECT conn.point_id, conn.contract_id, conn.service_id, conn.branch_id, conn.account_number,
+           conn.fixed_volume, conn.de - conn.ds + 1 AS active_days, cp.price_days
+      FROM conn
+      JOIN combo_price cp ON cp.service_id = conn.service_id AND cp.category_id = conn.category_id
+                         AND cp.ds = conn.ds AND cp.de = conn.de
+     WHERE conn.de >= conn.ds
+"""
+
+# Legal-entity water lines: one per metering point; a point without a (usable) meter bills its fixed volume.
+_CONTRACT_WATER_SQL = """
+    INSERT INTO neopro_calc_line (contract_id, metering_point_id, service_id, branch_id, account_number, volume,
+                                  basis, price, amount)
+    SELECT contract_id, point_id, service_id, branch_id, account_number, volume, basis,
+           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
+      FROM (
+        SELECT p.*,
                CASE WHEN m.metering_point_id IS NULL OR m.overdue OR NOT m.all_known THEN 'fixed'
                     WHEN m.all_read THEN 'meter'
                     ELSE 'average' END AS basis,
@@ -201,29 +226,33 @@ _CONTRACT_LINES_SQL = """
                         THEN ROUND(p.fixed_volume * p.active_days / %(days)s, 3)
                     WHEN m.all_read THEN m.read_volume
                     ELSE m.read_volume + ROUND(m.average_volume * p.active_days / %(days)s, 3) END AS volume
-          FROM point p
+          FROM neopro_calc_point p
      LEFT JOIN neopro_calc_meter_service m ON m.metering_point_id = p.point_id AND m.service_id = p.service_id
          WHERE p.service_id <> ALL(%(sewage)s)
-    ), water_total AS (
-        SELECT contract_id, SUM(volume) AS volume FROM water WHERE service_id = ANY(%(water)s)
-      GROUP BY contract_id
-    ), first_sewage AS (
-        SELECT contract_id, MIN(point_id) AS point_id FROM point WHERE service_id = ANY(%(sewage)s)
-      GROUP BY contract_id
-    ), sewage AS (
-        SELECT p.point_id, p.contract_id, p.service_id, p.branch_id, p.account_number, p.active_days, p.price_days,
+      ) line
+"""
+
+# Legal-entity sewage: the first sewage point of a contract bills the cold + hot water volume of the contract;
+# other sewage points, or a contract without water, bill their fixed volume.
+_CONTRACT_SEWAGE_SQL = """
+    INSERT INTO neopro_calc_line (contract_id, metering_point_id, service_id, branch_id, account_number, volume,
+                                  basis, price, amount)
+    SELECT contract_id, point_id, service_id, branch_id, account_number, volume, basis,
+           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
+      FROM (
+        SELECT p.*,
                CASE WHEN w.contract_id IS NULL OR f.point_id IS NULL THEN 'fixed' ELSE 'sewage' END AS basis,
                CASE WHEN w.contract_id IS NULL OR f.point_id IS NULL
                         THEN ROUND(p.fixed_volume * p.active_days / %(days)s, 3)
                     ELSE ROUND(w.volume * p.active_days / %(elapsed)s, 3) END AS volume
-          FROM point p
-     LEFT JOIN first_sewage f ON f.point_id = p.point_id
-     LEFT JOIN water_total w ON w.contract_id = p.contract_id
+          FROM neopro_calc_point p
+     LEFT JOIN (SELECT MIN(point_id) AS point_id FROM neopro_calc_point WHERE service_id = ANY(%(sewage)s)
+              GROUP BY contract_id) f ON f.point_id = p.point_id
+     LEFT JOIN (SELECT contract_id, SUM(volume) AS volume FROM neopro_calc_line
+                 WHERE contract_id IS NOT NULL AND service_id = ANY(%(water)s)
+              GROUP BY contract_id) w ON w.contract_id = p.contract_id
          WHERE p.service_id = ANY(%(sewage)s)
-    )
-    SELECT contract_id, point_id, service_id, branch_id, account_number, volume, basis,
-           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
-      FROM (SELECT * FROM water UNION ALL SELECT * FROM sewage) line
+      ) line
 """
 
 # Merge of the computed lines into the ledger: auto lines of the period and of the accounts of the run only.
@@ -319,25 +348,48 @@ class NeoproCalculation(models.AbstractModel):
         """
         params = self._get_params(period, date, subscriber_range, contract_range)
         cr = self.env.cr
+        timings = []
+        clock = [time.time()]
+
+        def lap(step):
+            now = time.time()
+            timings.append((step, now - clock[0]))
+            clock[0] = now
+
         cr.execute(_LINE_TABLE_SQL)
-        cr.execute('DROP TABLE IF EXISTS neopro_calc_meter, neopro_calc_meter_service')
-        cr.execute(_METER_SQL, params)
-        cr.execute('ANALYZE neopro_calc_meter')
-        cr.execute(_METER_SERVICE_SQL)
-        cr.execute('ANALYZE neopro_calc_meter_service')
-        cr.execute(_SUBSCRIBER_LINES_SQL, params)
-        cr.execute(_CONTRACT_LINES_SQL, params)
+        cr.execute('DROP TABLE IF EXISTS neopro_calc_meter, neopro_calc_meter_service, neopro_calc_service, '
+                   'neopro_calc_point')
+        for query, table in ((_METER_SQL, 'neopro_calc_meter'), (_METER_SERVICE_SQL, 'neopro_calc_meter_service')):
+            cr.execute(query, params)
+            cr.execute('ANALYZE %s' % table)
+        lap('meters')
+        for query, table in ((_SUBSCRIBER_SERVICE_SQL, 'neopro_calc_service'),
+                             (_SUBSCRIBER_WATER_SQL, 'neopro_calc_line'), (_SUBSCRIBER_SEWAGE_SQL, None)):
+            cr.execute(query, params)
+            if table:
+                cr.execute('ANALYZE %s' % table)
+        lap('subscriber lines')
+        for query, table in ((_CONTRACT_POINT_SQL, 'neopro_calc_point'), (_CONTRACT_WATER_SQL, 'neopro_calc_line'),
+                             (_CONTRACT_SEWAGE_SQL, None)):
+            cr.execute(query, params)
+            if table:
+                cr.execute('ANALYZE %s' % table)
         cr.execute('SELECT count(*), count(*) FILTER (WHERE price = 0 AND volume > 0) FROM neopro_calc_line')
         lines, untariffed = cr.fetchone()
+        lap('contract lines')
         self._merge('charge', params)
+        lap('merge charges')
         penalties = self._compute_penalties(params)
+        lap('penalties')
         cr.execute('TRUNCATE neopro_calc_line')
         cr.execute(_PENALTY_LINES_SQL, {'accounts': [a for a, _amount in penalties],
                                         'amounts': [amount for _a, amount in penalties]})
         self._merge('penalty', dict(params, date=params['de']))
-        cr.execute('DROP TABLE IF EXISTS neopro_calc_line, neopro_calc_meter, neopro_calc_meter_service')
+        lap('merge penalties')
+        cr.execute('DROP TABLE IF EXISTS neopro_calc_line, neopro_calc_meter, neopro_calc_meter_service, '
+                   'neopro_calc_service, neopro_calc_point')
         self.env['neopro.operation'].invalidate_cache()
-        return {'lines': lines, 'untariffed': untariffed, 'penalties': len(penalties)}
+        return {'lines': lines, 'untariffed': untariffed, 'penalties': len(penalties), 'timings': timings}
 
     @api.model
     def _get_params(self, period, date, subscriber_range, contract_range):

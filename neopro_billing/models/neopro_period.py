@@ -106,18 +106,28 @@ class NeoproPeriod(models.Model):
         Re-runnable: it replaces its own lines of the period (never manual operations) and gives the same result
         on the same data.
         """
+        self._calculate(date)
+        return True
+
+    @api.multi
+    def _calculate(self, date=None):
+        """Run the calculation (see action_calculate); returns its counts and step timings."""
         self.ensure_one()
         date = self._check_calculation_date(date)
         started = time.time()
         counts = self.env['neopro.calculation']._run(self, date)
+        refresh_start = time.time()
         self.env['neopro.operation']._refresh_balances(self)
+        counts['timings'].append(('balances', time.time() - refresh_start))
         self.write({'date_calculated': date, 'calculated_at': fields.Datetime.now(),
                     'calculation_job_uuids': False})
-        _logger.info('Period %s calculated up to %s in %.1f s: %s', self.name, date, time.time() - started, counts)
+        _logger.info('Period %s calculated up to %s in %.1f s: %s lines, %s penalties (%s)', self.name, date,
+                     time.time() - started, counts['lines'], counts['penalties'],
+                     ', '.join('%s %.2f s' % step for step in counts['timings']))
         if counts['untariffed']:
             self.message_post(body=_('%s charge lines have a volume but no tariff for their days: check the tariffs '
                                      'of their services and categories.') % counts['untariffed'])
-        return True
+        return counts
 
     @api.multi
     def _check_calculation_date(self, date=None):

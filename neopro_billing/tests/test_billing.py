@@ -189,3 +189,19 @@ class TestBilling(BillingCase):
         Sub = self.env['neopro.subscriber']
         debtors = Sub.search([('balance_end', '>', 1400), ('account_number', '=like', 'B-%')], order='balance_end desc')
         self.assertEqual(debtors.mapped('account_number'), ['B-SEW', 'B-ROLL', 'B-REPL'])
+
+    def test_forms_open_for_every_role(self):
+        """Each billing role reads every field its subscriber and contract forms show (an inspector sees no
+        ledger lines: that list is removed from its form)."""
+        for role in ('inspector', 'operator', 'accountant'):
+            user = self.env['res.users'].create({
+                'name': 'Form %s' % role, 'login': 'test_form_%s' % role,
+                'groups_id': [(6, 0, [self.env.ref('neopro_billing.group_%s' % role).id])],
+                'neopro_branch_ids': [(6, 0, [self.branch1.id])],
+            })
+            for record in (self.sewer, self.contract):
+                model = self.env[record._name].sudo(user)
+                view = model.fields_view_get(view_type='form')
+                values = model.browse(record.id).read(list(view['fields']))[0]
+                self.assertEqual(values['balance_end'], record.balance_end)
+                self.assertEqual('period_charge_ids' in view['fields'], role != 'inspector')

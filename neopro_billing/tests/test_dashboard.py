@@ -9,7 +9,7 @@ class TestDashboard(BillingCase):
         super(TestDashboard, cls).setUpClass()
         cls.subs = [cls._create_billed_subscriber('D-%s' % i) for i in range(3)]  # cold by norm: 700.00 each
         cls._create_meter('D-M1', cls.subs[0], installation_date='2020-01-01', verification_date='2018-01-01')
-        cls._create_meter('D-M2', cls.subs[1], installation_date='2023-01-01')  # due 2027
+        cls._create_meter('D-M2', cls.subs[1], installation_date='2023-01-01', verification_interval=600)
         cls.far = cls._create_billed_subscriber('D-FAR', branch=cls.branch2, house=cls.house2)
         cls.period.action_calculate()
         cls._operation(cls.subs[1], 'payment', 700.0, '2023-03-10')

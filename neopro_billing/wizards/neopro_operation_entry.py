@@ -40,9 +40,8 @@ class NeoproOperationEntry(models.TransientModel):
             raise UserError(_('Account %s: there is no open billing period; operations are booked only in the open '
                               'period.') % account.account_number)
         if self.operation_type in ('charge', 'payment') and self.amount <= 0:
-            raise UserError(_('Account %s: the amount of a %s must be positive, not %s.')
-                            % (account.account_number, dict(self._fields['operation_type'].selection)[
-                                self.operation_type].lower(), self.amount))
+            raise UserError(_('Account %s: the amount of a charge or a payment must be positive, not %s.')
+                            % (account.account_number, self.amount))
         if self.operation_type == 'correction' and not (self.correction_type_id and self.name):
             raise UserError(_('Account %s: a correction needs a correction type and a reason.')
                             % account.account_number)
