@@ -107,6 +107,8 @@ def main():
         cr.commit()
         rerun = time.time() - started
         row('action_calculate, re-run (nothing changed)', rerun, rows, 'committed')
+        for step, seconds in counts['timings']:
+            row('  · ' + step, seconds)
 
         cr.execute("""UPDATE neopro_meter_reading SET value = value + 1
                        WHERE date >= %s AND meter_id %% 100 = 0 AND value < 99000""", (period.date_start,))

@@ -63,6 +63,12 @@ def create_database(db):
                     '--without-demo=all', '--stop-after-init', '--log-level=warn', '--http-port=0'], check=True)
 
 
+def analyze(cr, *tables):
+    """Statistics of freshly filled tables, so the next statements get sane plans."""
+    for table in tables:
+        cr.execute('ANALYZE %s' % table)
+
+
 def month_start(text):
     return datetime.datetime.strptime(text, '%Y-%m').date()
 
@@ -131,6 +137,7 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM neopro_house h, generate_series(1, 50) a
     """, {'uid': uid})
+    analyze(cr, 'neopro_street', 'neopro_house', 'neopro_premise')
     cr.execute("""
         INSERT INTO neopro_subscriber (account_number, last_name, first_name, patronymic, name, house_id, premise_id,
                                        address, residents, branch_id, category_id, amenity_level_id, active,
@@ -150,6 +157,7 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
     """, {'category': residents.id, 'amenity': amenity.id, 'uid': uid, 'subscribers': subscribers,
           'surnames': SURNAMES, 'names': NAMES, 'patronymics': PATRONYMICS, 'ns': len(SURNAMES),
           'nf': len(NAMES), 'np': len(PATRONYMICS)})
+    analyze(cr, 'neopro_subscriber')
     cr.execute("""
         INSERT INTO neopro_service_connection (subscriber_id, branch_id, service_id, date_start, date_end,
                                                create_uid, create_date, write_uid, write_date)
@@ -185,6 +193,7 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
                now() AT TIME ZONE 'UTC'
           FROM res_partner p WHERE p.neopro_is_contractor
     """, {'category': legal.id, 'uid': uid})
+    analyze(cr, 'res_partner', 'neopro_contract')
     # Points 1–2 cold metered, 3 hot metered, 4 cold with a fixed volume, 5 sewage (then cold metered again).
     cr.execute("""
         INSERT INTO neopro_metering_point (name, contract_id, branch_id, service_id, volume, active,
@@ -195,6 +204,7 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM neopro_contract c, generate_series(1, %(points)s) k
     """, {'cold': cold.id, 'hot': hot.id, 'sewage': sewage.id, 'points': points, 'uid': uid})
+    analyze(cr, 'neopro_metering_point', 'neopro_service_connection')
     log('%s contracts with %s metering points each', contracts, points)
 
     # Meters and readings ----------------------------------------------------------------------------------------
@@ -225,7 +235,9 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
           JOIN res_partner r ON r.id = c.partner_id
          WHERE p.service_id <> %(sewage)s AND p.volume = 0
     """, {'sewage': sewage.id, 'uid': uid})
-    cr.execute("UPDATE neopro_metering_point p SET meter_id = m.id FROM neopro_meter m WHERE m.metering_point_id = p.id")
+    analyze(cr, 'neopro_meter', 'neopro_metering_point')
+    cr.execute("UPDATE neopro_metering_point p SET meter_id = m.id FROM neopro_meter m "
+               "WHERE m.metering_point_id IS NOT NULL AND m.metering_point_id = p.id")
     # One reading a month between the 18th and the 25th; monthly use 2–10 m³ (cold), 1–6 m³ (hot), 20–220 m³ for
     # legal entities; 10 %% of the meters miss the open month; counters roll over past 10^digits.
     cr.execute("""
@@ -249,9 +261,8 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
     cr.execute('SELECT count(*) FROM neopro_meter_reading')
     readings = cr.fetchone()[0]
     log('%s meters, %s readings', meters, readings)
-    for table in ('neopro_street', 'neopro_house', 'neopro_premise', 'neopro_subscriber', 'neopro_service_connection',
-                  'res_partner', 'neopro_contract', 'neopro_metering_point', 'neopro_meter', 'neopro_meter_reading'):
-        cr.execute('ANALYZE %s' % table)
+    analyze(cr, 'neopro_street', 'neopro_house', 'neopro_premise', 'neopro_subscriber', 'neopro_service_connection',
+            'res_partner', 'neopro_contract', 'neopro_metering_point', 'neopro_meter', 'neopro_meter_reading')
     env['neopro.subscriber'].invalidate_cache()  # everything: the rows above were written with SQL
 
     # History: closed months calculated by the engine, paid from bank files ---------------------------------------

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .neopro_calculation import set_jit
+
 BALANCE_FIELDS = ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
                   'balance_end')
 
@@ -147,6 +149,8 @@ class NeoproBalance(models.Model):
             raise UserError(_('The period %s is closed: its balances are frozen.') % period.name)
         everything = subscriber_ids is None and contract_ids is None
         previous = period._get_previous()
+        if everything:
+            set_jit(self.env.cr, False)
         for kind, ids in (('subscriber', subscriber_ids), ('contract', contract_ids)):
             if not everything and not ids:
                 continue
@@ -157,6 +161,8 @@ class NeoproBalance(models.Model):
             self.env.cr.execute(_RECOMPUTE_SQL.format(account=account, table=table, filter_op=filter_op,
                                                       filter_bal=filter_op), params)
             self._publish(period, kind, None if everything else ids)
+        if everything:
+            set_jit(self.env.cr, True)
         self.invalidate_cache()
         return True
 

@@ -99,7 +99,9 @@ class NeoproOperation(models.Model):
     def create(self, vals):
         vals = self._add_missing_default_values(vals)
         period = self.env['neopro.period'].browse(vals.get('period_id'))
-        self._check_period_open(period, vals.get('date'), vals.get('subscriber_id') or vals.get('contract_id'))
+        account = self.env['neopro.subscriber'].browse(vals.get('subscriber_id')) or \
+            self.env['neopro.contract'].browse(vals.get('contract_id'))
+        self._check_period_open(period, vals.get('date'), account.account_number)
         op = super(NeoproOperation, self).create(vals)
         op._refresh_own_balances()
         return op

@@ -147,6 +147,12 @@ class TestBilling(BillingCase):
         self.assertLine(line, 20.0, 'meter', 2000.00)
         self.assertEqual(self.metered.amount_charged, 2000.00)
 
+    def test_disconnection_mid_month_prorated(self):
+        # Disconnected after the 20th: 10.5 m³ × 20 / 31 = 6.774 m³.
+        self.norm.connection_ids.write({'date_end': '2023-03-20'})
+        self.period.action_calculate()
+        self.assertLine(self._line(self.norm, self.cold), 6.774, 'norm', 677.40)
+
     def test_disconnected_service_loses_its_line(self):
         self.norm.connection_ids.write({'date_end': '2023-02-28'})
         self.period.action_calculate()
