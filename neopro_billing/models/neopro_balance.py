@@ -79,8 +79,9 @@ class NeoproBalance(models.Model):
     _description = 'Account balance of a period'
     _order = 'period_id desc, id'
 
-    subscriber_id = fields.Many2one('neopro.subscriber', ondelete='restrict', index=True, readonly=True)
-    contract_id = fields.Many2one('neopro.contract', ondelete='restrict', index=True, readonly=True)
+    # Looked up through the unique (account, period) indexes: no index of their own (fewer to maintain).
+    subscriber_id = fields.Many2one('neopro.subscriber', ondelete='restrict', readonly=True)
+    contract_id = fields.Many2one('neopro.contract', ondelete='restrict', readonly=True)
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True, readonly=True)
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')
     branch_id = fields.Many2one('neopro.branch', index=True, readonly=True)
@@ -91,7 +92,7 @@ class NeoproBalance(models.Model):
     amount_paid = fields.Monetary(string='Paid', readonly=True)
     amount_correction = fields.Monetary(string='Correction', readonly=True)
     amount_penalty = fields.Monetary(string='Penalty', readonly=True)
-    balance_end = fields.Monetary(string='Closing balance', readonly=True, index=True)
+    balance_end = fields.Monetary(string='Closing balance', readonly=True)
 
     _sql_constraints = [
         ('one_account', 'CHECK((subscriber_id IS NULL) <> (contract_id IS NULL))',

@@ -36,7 +36,7 @@ class NeoproOperation(models.Model):
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')
     subscriber_id = fields.Many2one('neopro.subscriber', ondelete='restrict', index=True)
     contract_id = fields.Many2one('neopro.contract', ondelete='restrict', index=True)
-    metering_point_id = fields.Many2one('neopro.metering.point', ondelete='restrict', index=True,
+    metering_point_id = fields.Many2one('neopro.metering.point', ondelete='restrict',
                                         help='Metering point of a legal-entity charge.')
     branch_id = fields.Many2one('neopro.branch', compute='_compute_account', store=True, index=True)
     account_number = fields.Char(compute='_compute_account', store=True, index=True)

@@ -64,14 +64,17 @@ class TestPenaltyCalculation(BillingCase):
         cls.debtor = cls._create_billed_subscriber('P-1', services=[])
         cls.payer = cls._create_billed_subscriber('P-2', services=[])
         cls.contract = cls._create_contract('PC-1')
+        cls.late = cls._create_billed_subscriber('P-3', services=[])
         cls._operation(cls.debtor, 'charge', 1000.0, '2023-01-31')
         cls._operation(cls.payer, 'charge', 1000.0, '2023-01-31')
         cls._operation(cls.contract, 'charge', 1000.0, '2023-01-31')
         cls.period = cls._close(cls.period)
         cls._operation(cls.debtor, 'charge', 2000.0, '2023-02-28')
         cls._operation(cls.payer, 'payment', 1000.0, '2023-02-20')
+        cls._operation(cls.late, 'charge', 2000.0, '2023-02-28')
         cls.period = cls._close(cls.period)
         cls._operation(cls.debtor, 'payment', 1500.0, '2023-03-10')
+        cls._operation(cls.late, 'payment', 2000.0, '2023-03-26')
 
     def test_penalty_line(self):
         self.period.action_calculate()
@@ -85,6 +88,11 @@ class TestPenaltyCalculation(BillingCase):
     def test_no_penalty_without_overdue_debt(self):
         self.period.action_calculate()
         self.assertFalse(self._lines(self.payer, 'penalty'))
+
+    def test_paid_a_day_late(self):
+        """February's 2 000.00 due on 25.03, paid on the 26th: one day, 2 000 × 15.25 × 1.5 / 36 500 = 1.25"""
+        self.period.action_calculate()
+        self.assertEqual(self._lines(self.late, 'penalty').amount, 1.25)
 
     def test_contract_penalty(self):
         """1 000.00 of January, unpaid, all of March: 1 000 × 15.25 × 1.5 × 31 / 36 500 = 19.428082… → 19.43"""
