@@ -5,7 +5,6 @@ left alone, changed ones updated, vanished ones deleted, new ones inserted. Pena
 two bulk queries (only accounts with overdue debt) and merged the same way. No ORM create per line.
 """
 import bisect
-import logging
 import time
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,8 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-
-_logger = logging.getLogger(__name__)
 
 MAX_ID = 2 ** 31 - 1
 
