@@ -1,14 +1,12 @@
 """The integration API of SPEC §11 over XML-RPC, on a server that bin/test starts.
 
-Names still being built on other branches are marked xfail(strict=True): when they arrive the test turns
-into an unexpected pass, which fails, and the xfail mark is removed.
+Every name of SPEC §11 is checked: a renamed or missing one fails the build.
 """
 import time
 import xmlrpc.client
 
 import pytest
 
-ISSUE_BILLING = pytest.mark.xfail(strict=True, reason='issue 3 (billing engine) not merged yet')
 
 BALANCES = ['balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
             'balance_end']
@@ -55,10 +53,8 @@ MODELS = [
                           'contract_id': ('many2one', 'neopro.contract'),
                           'service_id': ('many2one', 'neopro.service'), 'volume': ('float', None)}),
     ('res.users', {'neopro_branch_ids': ('many2many', 'neopro.branch')}),
-    pytest.param('neopro.subscriber', {f: ('monetary', None) for f in BALANCES}, id='neopro.subscriber-balances',
-                 marks=ISSUE_BILLING),
-    pytest.param('neopro.contract', {f: ('monetary', None) for f in BALANCES}, id='neopro.contract-balances',
-                 marks=ISSUE_BILLING),
+    pytest.param('neopro.subscriber', {f: ('monetary', None) for f in BALANCES}, id='neopro.subscriber-balances'),
+    pytest.param('neopro.contract', {f: ('monetary', None) for f in BALANCES}, id='neopro.contract-balances'),
     pytest.param('neopro.payment.format', {}),
     pytest.param('neopro.payment.import', {'bank_id': ('many2one', 'res.bank'),
                                            'format_id': ('many2one', 'neopro.payment.format'),
@@ -77,8 +73,8 @@ SELECTIONS = [
 ]
 
 METHODS = [
-    pytest.param('neopro.period', 'action_calculate', marks=ISSUE_BILLING),
-    pytest.param('neopro.period', 'action_close', marks=ISSUE_BILLING),
+    pytest.param('neopro.period', 'action_calculate'),
+    pytest.param('neopro.period', 'action_close'),
     pytest.param('neopro.payment.import', 'action_import'),
 ]
 
@@ -143,7 +139,6 @@ def test_generic_payment_format_shipped(odoo):
     assert odoo.ref('neopro_billing.payment_format_generic_csv')
 
 
-@ISSUE_BILLING
 def test_penalty_parameters_shipped(odoo):
     for key in ('neopro_billing.penalty_coefficient', 'neopro_billing.penalty_due_day'):
         assert odoo.call('ir.config_parameter', 'search_count', [('key', '=', key)]), key

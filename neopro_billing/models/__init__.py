@@ -1,4 +1,5 @@
 from . import neopro_mixin
+from . import neopro_account_mixin
 # Reflected before the models whose "id" field would take their fields' xml ids (ru.po refers to them).
 from . import neopro_subscriber
 from . import neopro_meter
@@ -35,3 +36,6 @@ from . import account_move
 from . import account_invoice
 from . import neopro_period_accounting
 from . import res_config_settings
+from . import neopro_balance
+from . import neopro_calculation
+from . import neopro_dashboard

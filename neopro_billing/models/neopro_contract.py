@@ -3,9 +3,10 @@ from odoo import _, api, fields, models
 
 class NeoproContract(models.Model):
     _name = 'neopro.contract'
-    _inherit = ['mail.thread', 'neopro.currency.mixin']
+    _inherit = ['mail.thread', 'neopro.account.mixin']
     _description = 'Legal-entity contract'
     _order = 'account_number'
+    _account_field = 'contract_id'
 
     name = fields.Char(string='Contract number', required=True, track_visibility='onchange')
     account_number = fields.Char(string='Account number', required=True, index=True, copy=False,
@@ -26,6 +27,9 @@ class NeoproContract(models.Model):
     inspector_id = fields.Many2one('neopro.inspector', ondelete='restrict')
     metering_point_ids = fields.One2many('neopro.metering.point', 'contract_id')
     meter_count = fields.Integer(compute='_compute_meter_count', string='Meters')
+    meter_ids = fields.Many2many('neopro.meter', compute='_compute_meter_ids', string='Meters of the points')
+    balance_ids = fields.One2many('neopro.balance', 'contract_id', string='Balances')
+    operation_ids = fields.One2many('neopro.operation', 'contract_id', string='Operations')
     note = fields.Text()
     active = fields.Boolean(default=True)
 
@@ -37,6 +41,11 @@ class NeoproContract(models.Model):
     def _compute_meter_count(self):
         for contract in self:
             contract.meter_count = len(contract.metering_point_ids.mapped('meter_ids'))
+
+    @api.multi
+    def _compute_meter_ids(self):
+        for contract in self:
+            contract.meter_ids = contract.metering_point_ids.mapped('meter_ids')
 
     @api.multi
     def name_get(self):

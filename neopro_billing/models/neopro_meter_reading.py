@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 READING_SOURCES = [
     ('subscriber', 'Subscriber'),
@@ -54,6 +54,35 @@ class NeoproMeterReading(models.Model):
         if self.id:  # a line not saved yet (form onchange) has a NewId, which is falsy
             domain.append(('id', '!=', self.id))
         return self.search(domain, order='date desc' if before else 'date asc', limit=1)
+
+    @api.model
+    def create(self, vals):
+        self._check_date_open(vals.get('date') or fields.Date.context_today(self), vals.get('meter_id'))
+        return super(NeoproMeterReading, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        for reading in self:
+            reading._check_date_open(reading.date, reading.meter_id.id)
+            if vals.get('date'):
+                reading._check_date_open(vals['date'], reading.meter_id.id)
+        return super(NeoproMeterReading, self).write(vals)
+
+    @api.multi
+    def unlink(self):
+        for reading in self:
+            reading._check_date_open(reading.date, reading.meter_id.id)
+        return super(NeoproMeterReading, self).unlink()
+
+    @api.model
+    def _check_date_open(self, date, meter_id):
+        """Refuse a reading dated inside a closed billing period: the charges of that period are final."""
+        period = self.env['neopro.period'].search([('state', '=', 'closed'), ('date_start', '<=', date),
+                                                   ('date_end', '>=', date)], limit=1)
+        if period:
+            raise UserError(_('Meter %s: the reading of %s lies in the closed period %s, whose charges are final. '
+                              'Enter it with a date of the open period.')
+                            % (self.env['neopro.meter'].browse(meter_id).serial_number, date, period.name))
 
     @api.model
     def _get_last_readings(self, meter_ids, date, strict=True):

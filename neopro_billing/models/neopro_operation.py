@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 OPERATION_TYPES = [
     ('charge', 'Charge'),
@@ -24,19 +24,27 @@ class NeoproOperation(models.Model):
     _description = 'Billing operation'
     _order = 'date desc, id desc'
 
+    # Fields that may still be written on operations of a closed period (an extension point: the accounting
+    # link adds the fields it fills when the period is closed). Nothing else of a closed period changes.
+    _closed_period_writable_fields = set()
+
     operation_type = fields.Selection(OPERATION_TYPES, required=True, index=True)
     amount = fields.Monetary(required=True, help='Tenge; positive, except corrections which are signed.')
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True,
                                 default=lambda self: self.env['neopro.period']._get_open_period())
+    period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')
     subscriber_id = fields.Many2one('neopro.subscriber', ondelete='restrict', index=True)
     contract_id = fields.Many2one('neopro.contract', ondelete='restrict', index=True)
+    metering_point_id = fields.Many2one('neopro.metering.point', ondelete='restrict',
+                                        help='Metering point of a legal-entity charge.')
     branch_id = fields.Many2one('neopro.branch', compute='_compute_account', store=True, index=True)
     account_number = fields.Char(compute='_compute_account', store=True, index=True)
     service_id = fields.Many2one('neopro.service', ondelete='restrict')
     volume = fields.Float(digits=(12, 3))
     basis = fields.Selection(BASES)
-    price = fields.Float(digits=(12, 4), help='Tariff applied, tenge per m³.')
+    price = fields.Float(digits=(12, 4), help='Tariff applied, tenge per m³ (the average over the days billed '
+                                              'when the tariff changed inside the period).')
     correction_type_id = fields.Many2one('neopro.correction.type', ondelete='restrict')
     payment_source_id = fields.Many2one('neopro.payment.source', ondelete='restrict')
     bank_id = fields.Many2one('res.bank', ondelete='restrict')
@@ -45,6 +53,9 @@ class NeoproOperation(models.Model):
     name = fields.Char(string='Reason / description')
     is_auto = fields.Boolean(string='Computed', readonly=True,
                              help='Created by the period calculation, replaced when it runs again.')
+    norm_volume = fields.Float(compute='_compute_norm_volume', digits=(12, 3), string='Norm',
+                               help='Monthly norm of the account for the service: norm × residents, or the fixed '
+                                    'volume of the metering point.')
 
     _sql_constraints = [
         ('one_account', 'CHECK((subscriber_id IS NULL) <> (contract_id IS NULL))',
@@ -61,6 +72,16 @@ class NeoproOperation(models.Model):
             op.branch_id = account.branch_id
             op.account_number = account.account_number
 
+    @api.multi
+    def _compute_norm_volume(self):
+        Norm = self.env['neopro.norm']
+        for op in self.filtered(lambda o: o.operation_type == 'charge' and o.service_id):
+            if op.metering_point_id:
+                op.norm_volume = op.metering_point_id.volume
+            elif op.subscriber_id.amenity_level_id:
+                op.norm_volume = Norm._get_volume(op.service_id, op.subscriber_id.amenity_level_id,
+                                                  op.period_id.date_start) * op.subscriber_id.residents
+
     @api.constrains('amount', 'operation_type')
     def _check_amount(self):
         for op in self:
@@ -69,10 +90,90 @@ class NeoproOperation(models.Model):
             if op.operation_type == 'correction' and not op.amount:
                 raise ValidationError(_('Account %s: a correction of 0.00 changes nothing.') % op.account_number)
 
+    @api.constrains('operation_type', 'correction_type_id')
+    def _check_correction_type(self):
+        for op in self.filtered(lambda o: o.operation_type == 'correction' and not o.correction_type_id):
+            raise ValidationError(_('Account %s: a correction needs a correction type.') % op.account_number)
+
+    @api.model
+    def create(self, vals):
+        vals = self._add_missing_default_values(vals)
+        period = self.env['neopro.period'].browse(vals.get('period_id'))
+        account = self.env['neopro.subscriber'].browse(vals.get('subscriber_id')) or \
+            self.env['neopro.contract'].browse(vals.get('contract_id'))
+        self._check_period_open(period, vals.get('date'), account.account_number)
+        op = super(NeoproOperation, self).create(vals)
+        op._refresh_own_balances()
+        return op
+
+    @api.multi
+    def write(self, vals):
+        if set(vals) - self._closed_period_writable_fields:
+            for op in self:
+                self._check_period_open(op.period_id, op.date, op.account_number)
+        before = self._get_accounts_by_period()
+        res = super(NeoproOperation, self).write(vals)
+        if {'period_id', 'date'} & set(vals):
+            for op in self:
+                self._check_period_open(op.period_id, op.date, op.account_number)
+        if {'amount', 'operation_type', 'period_id', 'subscriber_id', 'contract_id'} & set(vals):
+            self._refresh_accounts(before, self._get_accounts_by_period())
+        return res
+
+    @api.multi
+    def unlink(self):
+        for op in self:
+            self._check_period_open(op.period_id, op.date, op.account_number)
+        before = self._get_accounts_by_period()
+        res = super(NeoproOperation, self).unlink()
+        self._refresh_accounts(before)
+        return res
+
+    @api.model
+    def _check_period_open(self, period, date, account):
+        """Refuse an operation booked in a closed period, or dated inside one."""
+        if not period:
+            raise UserError(_('Account %s: there is no open billing period to book the operation in. '
+                              'Create the first period (Administration → Periods).') % (account or ''))
+        if period.state != 'open':
+            raise UserError(_('Account %s: the period %s is closed; its operations can no longer be added, '
+                              'changed or deleted.') % (account or '', period.name))
+        if date and self.env['neopro.period'].search_count([
+                ('state', '=', 'closed'), ('date_start', '<=', date), ('date_end', '>=', date)]):
+            raise UserError(_('Account %s: the date %s lies in a closed period; book the operation with a date '
+                              'of the open period %s.') % (account or '', date, period.name))
+
+    def _get_accounts_by_period(self):
+        """{period: (subscriber ids, contract ids)} of these operations."""
+        result = {}
+        for op in self:
+            subs, contracts = result.setdefault(op.period_id, (set(), set()))
+            if op.subscriber_id:
+                subs.add(op.subscriber_id.id)
+            if op.contract_id:
+                contracts.add(op.contract_id.id)
+        return result
+
+    def _refresh_accounts(self, *account_maps):
+        """Refresh the balances of every account and period of the given maps."""
+        merged = {}
+        for account_map in account_maps:
+            for period, (subs, contracts) in account_map.items():
+                target = merged.setdefault(period, (set(), set()))
+                target[0].update(subs)
+                target[1].update(contracts)
+        for period, (subs, contracts) in merged.items():
+            if period.exists() and period.state == 'open':
+                self._refresh_balances(period, list(subs), list(contracts))
+
+    def _refresh_own_balances(self):
+        """Refresh the balances of the accounts of these operations."""
+        self._refresh_accounts(self._get_accounts_by_period())
+
     @api.model
     def _refresh_balances(self, period, subscriber_ids=None, contract_ids=None):
-        """Recompute the stored balances of these accounts (all when None) in ``period`` from the ledger.
+        """Recompute the stored balances of these accounts (all when both are None) in ``period`` from the ledger.
 
-        Called after operations are written with SQL; implemented by the billing engine.
+        Set-based SQL: call it after operations are written with SQL. Refused for a closed period.
         """
-        return True
+        return self.env['neopro.balance']._recompute(period, subscriber_ids, contract_ids)

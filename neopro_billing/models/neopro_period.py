@@ -1,7 +1,17 @@
+import logging
+import time
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.queue_job.job import job
+
+_logger = logging.getLogger(__name__)
+
+# Fields of a closed period that may still change: its chatter.
+_CLOSED_WRITABLE = ('message_', 'activity_')
 
 
 class NeoproPeriod(models.Model):
@@ -15,6 +25,20 @@ class NeoproPeriod(models.Model):
     date_end = fields.Date(required=True, readonly=True, states={'open': [('readonly', False)]})
     state = fields.Selection([('open', 'Open'), ('closed', 'Closed')], default='open', required=True,
                              readonly=True, track_visibility='onchange')
+    date_calculated = fields.Date(string='Calculated up to', readonly=True, copy=False,
+                                  help='Date of the last calculation: readings up to it are billed.')
+    calculated_at = fields.Datetime(string='Last calculation', readonly=True, copy=False)
+    calculation_job_uuids = fields.Text(readonly=True, copy=False,
+                                        help='Background jobs of the last calculation run in the queue.')
+    calculation_progress = fields.Float(compute='_compute_calculation_progress', string='Progress (%)')
+    calculation_state = fields.Selection([
+        ('none', 'Not running'),
+        ('running', 'Running'),
+        ('done', 'Done'),
+        ('failed', 'Failed'),
+    ], compute='_compute_calculation_progress', string='Background calculation')
+    balance_ids = fields.One2many('neopro.balance', 'period_id', string='Balances')
+    operation_ids = fields.One2many('neopro.operation', 'period_id', string='Operations')
 
     _sql_constraints = [
         ('date_start_unique', 'unique(date_start)', 'This month has a billing period already.'),
@@ -24,6 +48,24 @@ class NeoproPeriod(models.Model):
     def _compute_name(self):
         for period in self:
             period.name = period.date_start and '%s.%s' % (period.date_start[5:7], period.date_start[:4])
+
+    @api.multi
+    def _compute_calculation_progress(self):
+        Job = self.env['queue.job'].sudo()  # sudo: billing users read the state of their own calculation jobs
+        for period in self:
+            uuids = (period.calculation_job_uuids or '').split()
+            if not uuids:
+                period.calculation_state, period.calculation_progress = 'none', 0.0
+                continue
+            states = [job.state for job in Job.search([('uuid', 'in', uuids)])]
+            done = states.count('done')
+            period.calculation_progress = 100.0 * done / len(uuids)
+            if 'failed' in states:
+                period.calculation_state = 'failed'
+            elif done == len(uuids):
+                period.calculation_state = 'done'
+            else:
+                period.calculation_state = 'running'
 
     @api.constrains('date_start', 'date_end')
     def _check_month(self):
@@ -44,10 +86,151 @@ class NeoproPeriod(models.Model):
             self.date_start = fields.Date.to_string(start)
             self.date_end = fields.Date.to_string(start + relativedelta(months=1, days=-1))
 
+    @api.multi
+    def write(self, vals):
+        if any(not key.startswith(_CLOSED_WRITABLE) for key in vals):
+            for period in self.filtered(lambda p: p.state == 'closed'):
+                raise UserError(_('The period %s is closed and cannot be changed.') % period.name)
+        return super(NeoproPeriod, self).write(vals)
+
+    @api.multi
+    def unlink(self):
+        for period in self.filtered(lambda p: p.state == 'closed'):
+            raise UserError(_('The period %s is closed and cannot be deleted.') % period.name)
+        return super(NeoproPeriod, self).unlink()
+
+    @api.multi
+    def action_calculate(self, date=None):
+        """Charges and penalties of the open period for every account, up to ``date`` (default: period end).
+
+        Re-runnable: it replaces its own lines of the period (never manual operations) and gives the same result
+        on the same data.
+        """
+        self._calculate(date)
+        return True
+
+    @api.multi
+    def _calculate(self, date=None):
+        """Run the calculation (see action_calculate); returns its counts and step timings."""
+        self.ensure_one()
+        date = self._check_calculation_date(date)
+        started = time.time()
+        counts = self.env['neopro.calculation']._run(self, date)
+        refresh_start = time.time()
+        self.env['neopro.operation']._refresh_balances(self)
+        counts['timings'].append(('balances', time.time() - refresh_start))
+        self.write({'date_calculated': date, 'calculated_at': fields.Datetime.now(),
+                    'calculation_job_uuids': False})
+        _logger.info('Period %s calculated up to %s in %.1f s: %s lines, %s penalties (%s)', self.name, date,
+                     time.time() - started, counts['lines'], counts['penalties'],
+                     ', '.join('%s %.2f s' % step for step in counts['timings']))
+        if counts['untariffed']:
+            self.message_post(body=_('%s charge lines have a volume but no tariff for their days: check the tariffs '
+                                     'of their services and categories.') % counts['untariffed'])
+        return counts
+
+    @api.multi
+    def _check_calculation_date(self, date=None):
+        """The calculation date (default: period end); refused outside the open period."""
+        self.ensure_one()
+        if self.state != 'open':
+            raise UserError(_('The period %s is closed: it cannot be calculated again.') % self.name)
+        date = date or self.date_end
+        if not isinstance(date, str):
+            date = fields.Date.to_string(date)
+        if not self.date_start <= date <= self.date_end:
+            raise UserError(_('The calculation date %s is outside the period %s (%s – %s).')
+                            % (date, self.name, self.date_start, self.date_end))
+        return date
+
+    @api.multi
+    def _get_calculation_chunks(self, size):
+        """Id ranges [(kind, (first id, last id))] splitting the accounts in chunks of about ``size``."""
+        self.ensure_one()
+        chunks = []
+        for kind, table in (('subscriber', 'neopro_subscriber'), ('contract', 'neopro_contract')):
+            self.env.cr.execute("""
+                SELECT MIN(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS chunk
+                                                FROM {}) c
+              GROUP BY chunk ORDER BY chunk
+            """.format(table), (size,))
+            firsts = [row[0] for row in self.env.cr.fetchall()]
+            # Chunks meet end to end, from 0 to the largest id: every account, even one created later, has one.
+            for index, first in enumerate(firsts):
+                last = firsts[index + 1] - 1 if index + 1 < len(firsts) else 2 ** 31 - 1
+                chunks.append((kind, (0 if index == 0 else first, last)))
+        return chunks
+
+    @api.multi
+    def _enqueue_calculation(self, date, size):
+        """Run the calculation as background jobs of about ``size`` accounts each; returns the job uuids."""
+        self.ensure_one()
+        date = self._check_calculation_date(date)
+        uuids = []
+        for kind, id_range in self._get_calculation_chunks(size):
+            delayed = self.with_delay(description=_('Calculate period %s: %s %s–%s')
+                                      % (self.name, kind, id_range[0], id_range[1]))._calculate_chunk(
+                date, kind, list(id_range))
+            uuids.append(getattr(delayed, 'uuid', ''))
+        self.write({'date_calculated': date, 'calculated_at': fields.Datetime.now(),
+                    'calculation_job_uuids': ' '.join(u for u in uuids if u) or False})
+        return uuids
+
+    @job(default_channel='root')
+    @api.multi
+    def _calculate_chunk(self, date, kind, id_range):
+        """Job: calculate the period for the subscribers or contracts whose id lies in ``id_range``."""
+        self.ensure_one()
+        date = self._check_calculation_date(date)
+        id_range = tuple(id_range)
+        if kind == 'subscriber':
+            counts = self.env['neopro.calculation']._run(self, date, subscriber_range=id_range)
+            model = self.env['neopro.subscriber']
+        else:
+            counts = self.env['neopro.calculation']._run(self, date, contract_range=id_range)
+            model = self.env['neopro.contract']
+        ids = model.with_context(active_test=False).search([('id', '>=', id_range[0]), ('id', '<=', id_range[1])]).ids
+        self.env['neopro.balance']._recompute(self, **{'%s_ids' % kind: ids})
+        return _('%s %s–%s: %s charge lines, %s penalties') % (kind, id_range[0], id_range[1], counts['lines'],
+                                                               counts['penalties'])
+
+    @api.multi
+    def action_close(self):
+        """Freeze the period and open the next month with the closing balances as opening balances."""
+        self.ensure_one()
+        if self.state != 'open':
+            raise UserError(_('The period %s is closed already.') % self.name)
+        self.env['neopro.operation']._refresh_balances(self)
+        self.write({'state': 'closed'})
+        self._on_close()
+        start = fields.Date.from_string(self.date_end) + relativedelta(days=1)
+        if self.search_count([('date_start', '=', fields.Date.to_string(start))]):
+            raise UserError(_('The period after %s exists already: close the periods in order.') % self.name)
+        following = self.create({
+            'date_start': fields.Date.to_string(start),
+            'date_end': fields.Date.to_string(start + relativedelta(months=1, days=-1)),
+        })
+        self.env['neopro.balance']._carry_over(self, following)
+        self.message_post(body=_('Period closed; the period %s is open.') % following.name)
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': self._name,
+            'res_id': following.id,
+            'view_mode': 'form',
+            'target': 'current',
+        }
+
     @api.model
     def _get_open_period(self):
         """The open billing period (empty recordset when none exists yet)."""
         return self.search([('state', '=', 'open')], limit=1)
+
+    @api.multi
+    def _get_previous(self):
+        """The period of the month before (empty when none)."""
+        self.ensure_one()
+        start = fields.Date.from_string(self.date_start) - relativedelta(months=1)
+        return self.search([('date_start', '=', fields.Date.to_string(start))], limit=1)
 
     def _on_close(self):
         """Extension point run after the period is closed (the accounting link posts its entries here)."""

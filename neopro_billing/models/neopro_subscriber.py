@@ -6,9 +6,10 @@ from odoo.exceptions import ValidationError
 
 class NeoproSubscriber(models.Model):
     _name = 'neopro.subscriber'
-    _inherit = ['mail.thread', 'neopro.currency.mixin']
+    _inherit = ['mail.thread', 'neopro.account.mixin']
     _description = 'Subscriber (residential account)'
     _order = 'account_number'
+    _account_field = 'subscriber_id'
 
     account_number = fields.Char(string='Account number', required=True, index=True, copy=False,
                                  track_visibility='onchange')
@@ -43,6 +44,8 @@ class NeoproSubscriber(models.Model):
     connection_ids = fields.One2many('neopro.service.connection', 'subscriber_id')
     service_ids = fields.Many2many('neopro.service', compute='_compute_service_ids', inverse='_inverse_service_ids',
                                    search='_search_service_ids', string='Services')
+    balance_ids = fields.One2many('neopro.balance', 'subscriber_id', string='Balances')
+    operation_ids = fields.One2many('neopro.operation', 'subscriber_id', string='Operations')
 
     _sql_constraints = [
         ('account_number_unique', 'unique(account_number)', 'A subscriber with this account number exists already.'),

@@ -30,10 +30,11 @@ class TestSecurity(NeoproCase):
         Period = env['neopro.period']
         period = Period._get_open_period() or Period.create({'date_start': '2025-10-01', 'date_end': '2025-10-31'})
         Operation = env['neopro.operation']
+        error = env.ref('neopro_billing.correction_type_error').id
         cls.op1 = Operation.create({'operation_type': 'correction', 'amount': 34.0, 'subscriber_id': cls.sub1.id,
-                                    'period_id': period.id, 'date': period.date_start})
+                                    'period_id': period.id, 'date': period.date_start, 'correction_type_id': error})
         cls.op2 = Operation.create({'operation_type': 'correction', 'amount': 35.0, 'contract_id': cls.contract2.id,
-                                    'period_id': period.id, 'date': period.date_start})
+                                    'period_id': period.id, 'date': period.date_start, 'correction_type_id': error})
         cls.operator1 = cls._create_user('t_operator1', ['group_operator'], cls.branch1)
         cls.operator2 = cls._create_user('t_operator2', ['group_operator'], cls.branch2)
         cls.inspector1 = cls._create_user('t_inspector1', ['group_inspector'], cls.branch1)

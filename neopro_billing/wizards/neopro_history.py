@@ -1,0 +1,148 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+# Signed effect of an operation on the debt, in SQL: payments lower it, everything else raises it (corrections
+# carry their sign).
+_SIGNED = "CASE WHEN operation_type = 'payment' THEN -amount ELSE amount END"
+
+
+class NeoproHistory(models.TransientModel):
+    """The manual's History window: operations of an account over a date range, and the reconciliation act."""
+    _name = 'neopro.history'
+    _inherit = 'neopro.currency.mixin'
+    _description = 'Account history'
+
+    subscriber_id = fields.Many2one('neopro.subscriber', readonly=True)
+    contract_id = fields.Many2one('neopro.contract', readonly=True)
+    date_from = fields.Date(required=True, default=lambda self: fields.Date.to_string(
+        fields.Date.from_string(fields.Date.context_today(self)).replace(day=1) - relativedelta(months=11)))
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+    show_charge = fields.Boolean(string='Charges', default=True)
+    show_payment = fields.Boolean(string='Payments', default=True)
+    show_correction = fields.Boolean(string='Corrections', default=True)
+    show_penalty = fields.Boolean(string='Penalties', default=True)
+    balance_opening = fields.Monetary(compute='_compute_balances', string='Opening balance')
+    balance_closing = fields.Monetary(compute='_compute_balances', string='Closing balance')
+
+    @api.depends('subscriber_id', 'contract_id', 'date_from', 'date_to')
+    def _compute_balances(self):
+        for history in self:
+            if history._get_account() and history.date_from and history.date_to:
+                history.balance_opening = history._get_balance_before(history.date_from)
+                history.balance_closing = history._get_balance_before(
+                    fields.Date.to_string(fields.Date.from_string(history.date_to) + relativedelta(days=1)))
+
+    @api.multi
+    def _get_account(self):
+        """The subscriber or contract of the window."""
+        self.ensure_one()
+        return self.subscriber_id or self.contract_id
+
+    @api.multi
+    def _get_account_domain(self):
+        """Domain of the account's operations."""
+        self.ensure_one()
+        if self.subscriber_id:
+            return [('subscriber_id', '=', self.subscriber_id.id)]
+        return [('contract_id', '=', self.contract_id.id)]
+
+    @api.multi
+    def _get_operation_types(self):
+        """Operation types ticked in the window."""
+        self.ensure_one()
+        return [t for t in ('charge', 'payment', 'correction', 'penalty') if self['show_%s' % t]]
+
+    @api.multi
+    def _get_initial_balance(self):
+        """Balance the account had when billing started: the opening balance of its first period."""
+        self.ensure_one()
+        field = 'subscriber_id' if self.subscriber_id else 'contract_id'
+        self.env.cr.execute("""
+            SELECT b.balance_start FROM neopro_balance b JOIN neopro_period p ON p.id = b.period_id
+             WHERE b.{field} = %s AND NOT EXISTS (SELECT 1 FROM neopro_period e WHERE e.date_start < p.date_start)
+        """.format(field=field), (self._get_account().id,))
+        row = self.env.cr.fetchone()
+        return row[0] if row else 0.0
+
+    @api.multi
+    def _get_balance_before(self, date):
+        """Debt of the account at the start of ``date``: the initial balance and every operation dated before."""
+        self.ensure_one()
+        field = 'subscriber_id' if self.subscriber_id else 'contract_id'
+        self.env.cr.execute("""
+            SELECT COALESCE(SUM({signed}), 0) FROM neopro_operation WHERE {field} = %s AND date < %s
+        """.format(signed=_SIGNED, field=field), (self._get_account().id, date))
+        return round(self.env.cr.fetchone()[0] + self._get_initial_balance(), 2)
+
+    @api.multi
+    def _check_range(self):
+        self.ensure_one()
+        if not self._get_account():
+            raise UserError(_('Choose the subscriber or the contract.'))
+        if self.date_from > self.date_to:
+            raise UserError(_('Account %s: the history must start (%s) before it ends (%s).')
+                            % (self._get_account().account_number, self.date_from, self.date_to))
+
+    @api.multi
+    def action_show(self):
+        """List the operations of the range, of the ticked types."""
+        self._check_range()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Operations of %s, %s – %s') % (self._get_account().display_name, self.date_from, self.date_to),
+            'res_model': 'neopro.operation',
+            'view_mode': 'tree,form',
+            'views': [(self.env.ref('neopro_billing.neopro_operation_view_tree_history').id, 'tree'), (False, 'form')],
+            'domain': self._get_account_domain() + [('date', '>=', self.date_from), ('date', '<=', self.date_to),
+                                                    ('operation_type', 'in', self._get_operation_types())],
+            'context': {'search_default_group_period': 0},
+        }
+
+    @api.multi
+    def action_reconciliation_pdf(self):
+        """The reconciliation act of the range, as a PDF."""
+        self._check_range()
+        return self.env.ref('neopro_billing.neopro_reconciliation_report').report_action(self, config=False)
+
+    @api.multi
+    def action_reconciliation_screen(self):
+        """The reconciliation act of the range, on screen."""
+        self._check_range()
+        return self.env.ref('neopro_billing.neopro_reconciliation_report_html').report_action(self, config=False)
+
+    @api.multi
+    def _get_act_data(self):
+        """Reconciliation act: opening balance, every operation of the range (debit / credit), closing balance."""
+        self._check_range()
+        operations = self.env['neopro.operation'].search(
+            self._get_account_domain() + [('date', '>=', self.date_from), ('date', '<=', self.date_to)],
+            order='date, id')
+        field = 'subscriber_id' if self.subscriber_id else 'contract_id'
+        self.env.cr.execute("""
+            SELECT COALESCE(SUM(amount) FILTER (WHERE operation_type <> 'payment' AND amount > 0), 0),
+                   COALESCE(SUM(abs(amount)) FILTER (WHERE operation_type = 'payment' OR amount < 0), 0)
+              FROM neopro_operation WHERE {field} = %s AND date >= %s AND date <= %s
+        """.format(field=field), (self._get_account().id, self.date_from, self.date_to))
+        total_debit, total_credit = self.env.cr.fetchone()
+        types = dict(self.env['neopro.operation']._fields['operation_type']._description_selection(self.env))
+        lines = []
+        for op in operations:
+            credit = op.operation_type == 'payment' or op.amount < 0
+            description = op.name or op.service_id.name or op.payment_source_id.name or ''
+            if op.operation_type == 'charge' and op.volume:
+                description = '%s, %s m³' % (description, op.volume)
+            lines.append({
+                'date': op.date, 'type': types[op.operation_type], 'description': description,
+                'period': op.period_id.name,
+                'debit': 0.0 if credit else op.amount, 'credit': abs(op.amount) if credit else 0.0,
+            })
+        return {
+            'account': self._get_account(),
+            'opening': self.balance_opening,
+            'lines': lines,
+            'debit': round(total_debit, 2),
+            'credit': round(total_credit, 2),
+            'closing': self.balance_closing,
+        }
