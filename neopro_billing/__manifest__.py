@@ -77,6 +77,7 @@
         'demo/neopro_subscriber_demo.xml',
         'demo/neopro_contract_demo.xml',
         'demo/neopro_meter_demo.xml',
+        'demo/neopro_period_demo.xml',
     ],
     'post_init_hook': 'post_init_hook',
     'application': True,

@@ -136,9 +136,10 @@ class Browser(object):
         self.type('input#password', password)
         self.click('button[type=submit]')
 
-    def open_action(self, xmlid):
+    def open_action(self, xmlid, dialog=False):
+        """Open a window action by xml id (a dialog action opens its form in a modal)."""
         self.driver.get(self.url + '/web#action=' + xmlid)
-        self.wait('.o_control_panel')
+        self.wait('.modal .o_form_view' if dialog else '.o_control_panel')
         self.idle()
 
     def search(self, text):

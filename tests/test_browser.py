@@ -84,3 +84,90 @@ def test_verify_a_meter(admin, odoo):
     assert meter['verification_date'] == datetime.date.today().strftime('%Y-%m-%d')
     row = admin.wait_text('.o_data_row', 'E2E-777')
     assert meter['next_verification_date'][:4] in row.text
+
+
+def _pick_many2one(browser, field_css, text):
+    """Type into a many2one field and choose the first suggestion."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.type(field_css + ' input', text)
+    browser.idle()
+    # every many2one keeps its own (hidden) suggestion list: take the visible one
+    first = WebDriverWait(browser.driver, 20).until(lambda d: next(
+        (a for a in d.find_elements('css selector', 'ul.ui-autocomplete li a') if a.is_displayed()), False))
+    first.click()
+
+
+def _open_subscriber(browser, account):
+    browser.open_action('neopro_billing.neopro_subscriber_action')
+    browser.search(account)
+    browser.wait_text('.o_data_row', account).click()
+    browser.wait_text('.o_form_view .oe_title', account)
+    browser.idle()
+
+
+def test_add_a_correction_from_the_subscriber_form(admin, odoo):
+    _open_subscriber(admin, '5555')
+    admin.wait_text('.o_form_statusbar button', 'Корректировка').click()
+    admin.wait('.modal .o_form_view')
+    admin.type('.modal div[name=amount] input', '-34')  # a monetary widget wraps its input
+    _pick_many2one(admin, '.modal div[name=correction_type_id]', 'Ошибка')
+    admin.type('.modal input[name=name]', 'Перерасчет по акту E2E')
+    admin.click('.modal button[name=action_confirm]')
+    admin.wait_gone('.modal .o_form_view')
+    admin.idle()
+    ops = odoo.call('neopro.operation', 'search_read', [('account_number', '=', '5555'),
+                                                        ('operation_type', '=', 'correction')],
+                    fields=['amount', 'name', 'period_id'])
+    assert [(o['amount'], o['name']) for o in ops] == [(-34.0, 'Перерасчет по акту E2E')]
+    sub = odoo.call('neopro.subscriber', 'search_read', [('account_number', '=', '5555')],
+                    fields=['amount_correction', 'balance_end'])[0]
+    assert sub['amount_correction'] == -34.0
+    # the form shows the new billing line
+    admin.wait_text('.o_form_view', '-34,00')
+
+
+def test_upload_a_bank_file_and_open_its_protocol(admin, odoo, tmp_path):
+    path = tmp_path / 'E2E_registry.csv'
+    path.write_text('account_number;payer_name;amount;date;txn_id\n'
+                    '12345;Фролов Степан;1 500,50;%(d)s;E2E-1\n'
+                    '99999001;Неизвестный Плательщик;100,00;%(d)s;E2E-2\n'
+                    '5555;Соколова Светлана;сто;%(d)s;E2E-3\n' % {'d': datetime.date.today().strftime('%d.%m.%Y')},
+                    encoding='utf-8')
+    admin.open_action('neopro_billing.neopro_payment_import_action', dialog=True)
+    _pick_many2one(admin, '.modal div[name=bank_id]', 'Kaspi')
+    _pick_many2one(admin, '.modal div[name=format_id]', 'CSV')
+    admin.driver.find_element('css selector', '.modal input.o_input_file').send_keys(str(path))
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(admin.driver, 20).until(lambda d: any(
+        el.get_attribute('value') == 'E2E_registry.csv' for el in d.find_elements('css selector', '.modal input')))
+    admin.click('.modal button[name=action_import]')
+    admin.wait_gone('.modal .o_form_view', timeout=60)
+    admin.idle()
+    form = admin.wait_text('.o_form_view', 'E2E_registry.csv')
+    assert '1 500,50' in form.text  # the loaded amount
+    protocol = admin.wait_text('.o_form_view', '99999001')
+    assert 'не найден' in protocol.text
+    files = odoo.call('neopro.payment.file', 'search_read', [('name', '=', 'E2E_registry.csv')],
+                      fields=['total_records', 'loaded_count', 'loaded_amount'])
+    assert [(f['total_records'], f['loaded_count'], f['loaded_amount']) for f in files] == [(3, 1, 1500.5)]
+
+
+def test_payments_search_with_a_date_range(admin, odoo):
+    today = datetime.date.today()
+    first = today.replace(day=1) - datetime.timedelta(days=1)
+    month_start = first.replace(day=1)  # the previous month (demo payments on its 10th)
+    expected = odoo.call('neopro.operation', 'search_count', [('operation_type', '=', 'payment'),
+                                                              ('date', '>=', str(month_start)),
+                                                              ('date', '<=', str(first))])
+    assert expected
+    admin.open_action('neopro_billing.neopro_operation_action_payment')
+    # the manual's "Дата: С … По …": the two date fields of the search box
+    for label, day in (('Дата с', month_start), ('Дата по', first)):
+        admin.type('.o_searchview_input', day.strftime('%d.%m.%Y'), clear=False)
+        admin.wait_text('.o_searchview_autocomplete li', label).click()
+        admin.idle()
+    facets = admin.driver.find_element('css selector', '.o_searchview').text
+    assert 'Дата с' in facets and 'Дата по' in facets
+    rows = admin.driver.find_elements('css selector', '.o_data_row')
+    assert len(rows) == expected
+    assert all(month_start.strftime('.%m.%Y') in r.text for r in rows)

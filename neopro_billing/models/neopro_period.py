@@ -124,6 +124,9 @@ class NeoproPeriod(models.Model):
         _logger.info('Period %s calculated up to %s in %.1f s: %s lines, %s penalties (%s)', self.name, date,
                      time.time() - started, counts['lines'], counts['penalties'],
                      ', '.join('%s %.2f s' % step for step in counts['timings']))
+        # audit trail: who calculated the period, when, up to which day, with what result
+        self.message_post(body=_('Calculated up to %s: %s charge lines, %s penalty lines.')
+                          % (date, counts['lines'], counts['penalties']))
         if counts['untariffed']:
             self.message_post(body=_('%s charge lines have a volume but no tariff for their days: check the tariffs '
                                      'of their services and categories.') % counts['untariffed'])
@@ -231,6 +234,33 @@ class NeoproPeriod(models.Model):
         self.ensure_one()
         start = fields.Date.from_string(self.date_start) - relativedelta(months=1)
         return self.search([('date_start', '=', fields.Date.to_string(start))], limit=1)
+
+    @api.model
+    def _demo_bill_past_months(self, months=3):
+        """Demo data: the last ``months`` months calculated, paid and closed; the current month open, calculated.
+
+        Most accounts pay their opening balance on the 10th; every fifth pays nothing (debtors, penalties).
+        """
+        start = fields.Date.from_string(fields.Date.context_today(self)).replace(day=1) - relativedelta(months=months)
+        period = self.create({'date_start': fields.Date.to_string(start),
+                              'date_end': fields.Date.to_string(start + relativedelta(months=1, days=-1))})
+        Operation = self.env['neopro.operation']
+        cash = self.env.ref('neopro_billing.payment_source_cash')
+        for _month in range(months):
+            period.action_calculate()
+            day = fields.Date.to_string(fields.Date.from_string(period.date_start) + relativedelta(days=9))
+            balances = self.env['neopro.balance'].search([('period_id', '=', period.id), ('balance_start', '>', 0)],
+                                                         order='id')
+            for index, balance in enumerate(balances):
+                if index % 5 != 4:
+                    Operation.create({'operation_type': 'payment', 'amount': balance.balance_start, 'date': day,
+                                      'period_id': period.id, 'subscriber_id': balance.subscriber_id.id,
+                                      'contract_id': balance.contract_id.id, 'payment_source_id': cash.id})
+            period.action_calculate()
+            period.action_close()
+            period = self._get_open_period()
+        period.action_calculate()
+        return period
 
     def _on_close(self):
         """Extension point run after the period is closed (the accounting link posts its entries here)."""
