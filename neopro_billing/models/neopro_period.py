@@ -12,6 +12,8 @@ _logger = logging.getLogger(__name__)
 
 # Fields of a closed period that may still change: its chatter.
 _CLOSED_WRITABLE = ('message_', 'activity_')
+# First key of the period's advisory lock (the second is the period id): 'NPB1'.
+_CALCULATION_LOCK = 0x4E504231
 
 
 class NeoproPeriod(models.Model):
@@ -49,7 +51,7 @@ class NeoproPeriod(models.Model):
         for period in self:
             period.name = period.date_start and '%s.%s' % (period.date_start[5:7], period.date_start[:4])
 
-    @api.multi
+    @api.depends('calculation_job_uuids')
     def _compute_calculation_progress(self):
         Job = self.env['queue.job'].sudo()  # sudo: billing users read the state of their own calculation jobs
         for period in self:
@@ -114,6 +116,7 @@ class NeoproPeriod(models.Model):
         """Run the calculation (see action_calculate); returns its counts and step timings."""
         self.ensure_one()
         date = self._check_calculation_date(date)
+        self._lock_calculation()
         started = time.time()
         counts = self.env['neopro.calculation']._run(self, date)
         refresh_start = time.time()
@@ -131,6 +134,27 @@ class NeoproPeriod(models.Model):
             self.message_post(body=_('%s charge lines have a volume but no tariff for their days: check the tariffs '
                                      'of their services and categories.') % counts['untariffed'])
         return counts
+
+    @api.multi
+    def _lock_calculation(self, shared=False):
+        """Take the period's calculation lock for this transaction; refuse when another run holds it.
+
+        A calculation (or a closing) holds it exclusively, so a second one started meanwhile is refused, not run
+        twice; the background chunks of one calculation share it. Payments and readings booked meanwhile need
+        no lock: the calculation replaces only its own lines, and PostgreSQL's repeatable-read snapshots make the
+        one of two transactions that touch the same balance row retry (Odoo retries serialization failures).
+        """
+        self.ensure_one()
+        if shared:
+            self.env.cr.execute('SELECT pg_advisory_xact_lock_shared(%s, %s)', (_CALCULATION_LOCK, self.id))
+            return
+        self.env.cr.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', (_CALCULATION_LOCK, self.id))
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(_('The period %s is being calculated or closed right now by another user or a '
+                              'background job: wait for it to finish, then try again.') % self.name)
+        if self.calculation_state == 'running':
+            raise UserError(_('The background calculation of the period %s is still running (%.0f %% done): wait '
+                              'for it to finish, then try again.') % (self.name, self.calculation_progress))
 
     @api.multi
     def _check_calculation_date(self, date=None):
@@ -169,6 +193,7 @@ class NeoproPeriod(models.Model):
         """Run the calculation as background jobs of about ``size`` accounts each; returns the job uuids."""
         self.ensure_one()
         date = self._check_calculation_date(date)
+        self._lock_calculation()
         uuids = []
         for kind, id_range in self._get_calculation_chunks(size):
             delayed = self.with_delay(description=_('Calculate period %s: %s %s–%s')
@@ -185,6 +210,7 @@ class NeoproPeriod(models.Model):
         """Job: calculate the period for the subscribers or contracts whose id lies in ``id_range``."""
         self.ensure_one()
         date = self._check_calculation_date(date)
+        self._lock_calculation(shared=True)
         id_range = tuple(id_range)
         if kind == 'subscriber':
             counts = self.env['neopro.calculation']._run(self, date, subscriber_range=id_range)
@@ -203,6 +229,7 @@ class NeoproPeriod(models.Model):
         self.ensure_one()
         if self.state != 'open':
             raise UserError(_('The period %s is closed already.') % self.name)
+        self._lock_calculation()
         self.env['neopro.operation']._refresh_balances(self)
         self.write({'state': 'closed'})
         self._on_close()
