@@ -66,17 +66,39 @@ class NeoproMeterReading(models.Model):
             reading._check_date_open(reading.date, reading.meter_id.id)
             if vals.get('date'):
                 reading._check_date_open(vals['date'], reading.meter_id.id)
-        return super(NeoproMeterReading, self).write(vals)
+        before = {r.id: r._audit_text() for r in self}
+        res = super(NeoproMeterReading, self).write(vals)
+        for reading in self:
+            if reading._audit_text() != before[reading.id]:
+                reading._audit_post(_('Reading changed: %s → %s') % (before[reading.id], reading._audit_text()))
+        return res
 
     @api.multi
     def unlink(self):
         for reading in self:
             reading._check_date_open(reading.date, reading.meter_id.id)
+            reading._audit_post(_('Reading deleted: %s') % reading._audit_text())
         return super(NeoproMeterReading, self).unlink()
+
+    def _audit_post(self, body):
+        """Audit trail of a reading: a message on its meter (who and when come with it)."""
+        # sudo: an inspector corrects readings of meters he may not edit; the author stays the real user
+        self.meter_id.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+
+    def _audit_text(self):
+        """The reading as the audit trail writes it: date, value, source."""
+        self.ensure_one()
+        source = dict(self._fields['source']._description_selection(self.env)).get(self.source)
+        return '%s: %s (%s)' % (self.date, self.value, source)
 
     @api.model
     def _check_date_open(self, date, meter_id):
         """Refuse a reading dated inside a closed billing period: the charges of that period are final."""
+        try:
+            date = fields.Date.to_string(fields.Date.from_string(date))
+        except (TypeError, ValueError):
+            raise ValidationError(_('Meter %s: "%s" is not a date.')
+                                  % (self.env['neopro.meter'].browse(meter_id).serial_number, date))
         period = self.env['neopro.period'].search([('state', '=', 'closed'), ('date_start', '<=', date),
                                                    ('date_end', '>=', date)], limit=1)
         if period:

@@ -104,6 +104,8 @@ class NeoproOperation(models.Model):
         self._check_period_open(period, vals.get('date'), account.account_number)
         op = super(NeoproOperation, self).create(vals)
         op._refresh_own_balances()
+        if not op.is_auto:
+            op._audit_post(_('Added: %s') % op._audit_text())
         return op
 
     @api.multi
@@ -112,7 +114,10 @@ class NeoproOperation(models.Model):
             for op in self:
                 self._check_period_open(op.period_id, op.date, op.account_number)
         before = self._get_accounts_by_period()
+        audit = {op.id: op._audit_text() for op in self if not op.is_auto}
         res = super(NeoproOperation, self).write(vals)
+        for op in self.filtered(lambda o: o.id in audit and o._audit_text() != audit[o.id]):
+            op._audit_post(_('Changed: %s → %s') % (audit[op.id], op._audit_text()))
         if {'period_id', 'date'} & set(vals):
             for op in self:
                 self._check_period_open(op.period_id, op.date, op.account_number)
@@ -124,10 +129,27 @@ class NeoproOperation(models.Model):
     def unlink(self):
         for op in self:
             self._check_period_open(op.period_id, op.date, op.account_number)
+        for op in self.filtered(lambda o: not o.is_auto):
+            op._audit_post(_('Deleted: %s') % op._audit_text())
         before = self._get_accounts_by_period()
         res = super(NeoproOperation, self).unlink()
         self._refresh_accounts(before)
         return res
+
+    def _audit_text(self):
+        """The operation as the audit trail writes it: type, amount, date, service, reason."""
+        self.ensure_one()
+        kind = dict(self._fields['operation_type']._description_selection(self.env)).get(self.operation_type)
+        parts = [kind, '%.2f' % self.amount, self.date, self.service_id.name, self.correction_type_id.name,
+                 self.name]
+        return ', '.join(p for p in parts if p)
+
+    def _audit_post(self, body):
+        """Audit trail of a manual ledger change: a message on the account (who and when come with it)."""
+        self.ensure_one()
+        account = self.subscriber_id or self.contract_id
+        # sudo: an accountant may book on an account he can only read; the author stays the real user
+        account.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
 
     @api.model
     def _check_period_open(self, period, date, account):

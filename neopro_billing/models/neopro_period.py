@@ -145,6 +145,9 @@ class NeoproPeriod(models.Model):
         one of two transactions that touch the same balance row retry (Odoo retries serialization failures).
         """
         self.ensure_one()
+        # the calculation writes with SQL, which the ORM's access rights do not see: check them first
+        self.check_access_rights('write')
+        self.check_access_rule('write')
         if shared:
             self.env.cr.execute('SELECT pg_advisory_xact_lock_shared(%s, %s)', (_CALCULATION_LOCK, self.id))
             return
