@@ -18,7 +18,7 @@ find_python37() {
 
 ensure_debian_packages() {
     local need=() p
-    for p in postgresql wkhtmltopdf node-less poppler-utils chromium chromium-driver fonts-dejavu-core \
+    for p in postgresql wkhtmltopdf node-less poppler-utils chromium chromium-driver fonts-dejavu-core python3-venv \
              build-essential libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev; do
         dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
     done
