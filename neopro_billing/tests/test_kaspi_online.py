@@ -114,7 +114,8 @@ class TestKaspiOnline(HttpCase):
         self.assertEqual(answer['result'], '5')
 
     def test_json_on_request(self):
-        response = self._call(command='pay', txn_id='2008', account='12345', sum='300', format='json')
+        response = self._call(command='pay', txn_id='2008', account='12345', sum='300', format='json',
+                              txn_date='20250915143000')
         self.assertEqual(response.headers['Content-Type'], 'application/json; charset=utf-8')
         answer = json.loads(response.text)
         self.assertEqual((answer['txn_id'], answer['result'], answer['sum'], answer['prv_txn_id']),

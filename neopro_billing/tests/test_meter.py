@@ -31,6 +31,9 @@ class TestMeter(NeoproCase):
         cls.Reading = cls.env['neopro.meter.reading']
 
     def _open_period(self, start='2025-10-01', end='2025-10-31'):
+        # the demo data has the current month open: this test opens its own month instead
+        self.env.cr.execute("UPDATE neopro_period SET state = 'closed' WHERE state = 'open'")
+        self.env['neopro.period'].invalidate_cache()
         return self.env['neopro.period'].create({'date_start': start, 'date_end': end})
 
     def _read(self, meter, day, value, **vals):

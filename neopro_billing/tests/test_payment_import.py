@@ -17,7 +17,8 @@ class TestPaymentImport(NeoproPaymentCase):
         cls.Operation = cls.env['neopro.operation']
 
     def _payments(self):
-        return self.Operation.search([('operation_type', '=', 'payment')])
+        """Payments of the fixture's period (the demo data has its own, in other months)."""
+        return self.Operation.search([('operation_type', '=', 'payment'), ('period_id', '=', self.period.id)])
 
     def test_kaspi_xlsx_protocol(self):
         payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
@@ -226,7 +227,7 @@ class TestPaymentImport(NeoproPaymentCase):
                          [('G-1', 1500.50, 'Фролов Степан', 'Testgrad, Test street, 2, 45')])
         contract_payment = self.Operation.search([('account_number', '=', '888')])
         self.assertEqual(contract_payment.account_name, 'ОАО "Весна"')
-        group = self.Operation.read_group(eval(action.domain), ['amount'], [])
+        group = self.Operation.read_group(eval(action.domain) + [('period_id', '=', self.period.id)], ['amount'], [])
         self.assertEqual(group[0]['amount'], 7681.30)
 
     def test_file_with_payments_cannot_be_deleted(self):
