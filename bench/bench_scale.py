@@ -23,6 +23,7 @@ run, the heaviest. Loopback only, bounded loops; the server is stopped at the en
 about two minutes of the machine's cores.
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -46,7 +47,7 @@ ODOO = os.path.join(ROOT, 'bin', 'odoo')
 LIST_FIELDS = ['account_number', 'name', 'address', 'residents', 'branch_id', 'category_id', 'meter_count',
                'balance_end', 'currency_id']
 TARGETS = {'search': 0.100, 'list': 1.0, 'rss': 1.5 * 1024 ** 3}
-RPC_LINE = re.compile(r'^\S+ \S+ (\d+) DEBUG \S+ odoo\.http\.rpc\.request: (\w+): (\S+) (\S+): time:([\d.]+)s')
+RPC_LINE = re.compile(r'^(\S+ \S+) (\d+) DEBUG \S+ odoo\.http\.rpc\.request: (\w+): (\S+) (\S+): time:([\d.]+)s')
 SAMPLE_EVERY = 0.2
 MAX_SEARCHES_DURING_CALCULATION = 5000
 
@@ -143,12 +144,14 @@ class Server(object):
     def log_offset(self):
         return os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0
 
-    def rpc_times(self, start, end=None):
-        """[(pid, endpoint, model, method, seconds)] of the calls logged between two offsets of the log."""
+    def rpc_times(self, start):
+        """[(pid, endpoint, model, method, seconds, end)] of the calls logged from an offset of the log on; ``end``
+        is the time the call ended, in seconds of the server's clock."""
         with open(self.logfile, 'rb') as fh:
             fh.seek(start)
-            text = fh.read((end - start) if end is not None else -1).decode('utf-8', 'replace')
-        return [(int(m.group(1)), m.group(2), m.group(3), m.group(4), float(m.group(5)))
+            text = fh.read().decode('utf-8', 'replace')
+        return [(int(m.group(2)), m.group(3), m.group(4), m.group(5), float(m.group(6)),
+                 datetime.datetime.strptime(m.group(1), '%Y-%m-%d %H:%M:%S,%f').timestamp())
                 for m in map(RPC_LINE.match, text.splitlines()) if m]
 
     def stop(self):
@@ -202,15 +205,14 @@ def prepare(db, keep_lines):
                    '(SELECT count(*) FROM neopro_operation), pg_size_pretty(pg_database_size(current_database())), '
                    "(SELECT datcollate FROM pg_database WHERE datname = current_database())")
         sizes = cr.fetchone()
-        # ten accounts and ten residential meter serials spread over the table, two contract meters
-        cr.execute('SELECT account_number FROM neopro_subscriber WHERE id %% (SELECT GREATEST(count(*) / 10, 1) '
-                   'FROM neopro_subscriber) = 7 ORDER BY id LIMIT 10')
+        # ten accounts and ten residential meter serials spread over the tables (the 7th of each tenth)
+        cr.execute('SELECT (array_agg(account_number ORDER BY id))[7] FROM (SELECT id, account_number, '
+                   'ntile(10) OVER (ORDER BY id) AS tenth FROM neopro_subscriber) s GROUP BY tenth ORDER BY tenth')
         accounts = [row[0] for row in cr.fetchall()]
-        cr.execute("SELECT serial_number FROM neopro_meter WHERE subscriber_id IS NOT NULL AND id %% "
-                   "(SELECT GREATEST(count(*) / 10, 1) FROM neopro_meter) = 5 ORDER BY id LIMIT 8")
+        cr.execute('SELECT (array_agg(serial_number ORDER BY id))[7] FROM (SELECT id, serial_number, '
+                   'ntile(10) OVER (ORDER BY id) AS tenth FROM neopro_meter WHERE subscriber_id IS NOT NULL) m '
+                   'GROUP BY tenth ORDER BY tenth')
         serials = [row[0] for row in cr.fetchall()]
-        cr.execute("SELECT serial_number FROM neopro_meter WHERE contract_id IS NOT NULL ORDER BY id DESC LIMIT 2")
-        serials += [row[0] for row in cr.fetchall()]
         period = env['neopro.period']._get_open_period()
         if not period:
             sys.exit('no open period in %s: build it with bin/scale-db' % db)
@@ -284,8 +286,7 @@ def main():
                     trips.append(seconds)
                     found += bool(result if method == 'name_search' else result['records'])
             time.sleep(0.3)  # let the workers flush their log lines
-            server_times = [t for _pid, endpoint, _model, _method, t in server.rpc_times(offset)
-                            if endpoint in ('search_read', 'call_kw')]
+            server_times = [call[4] for call in server.rpc_times(offset) if call[1] in ('search_read', 'call_kw')]
             rows.append(('(a) ' + label, trips, server_times, TARGETS['search']))
             print('  %-46s median %6s  max %6s | Odoo median %6s  max %6s | found %d/%d'
                   % (label, ms(statistics.median(trips)), ms(max(trips)), ms(statistics.median(server_times or [0])),
@@ -309,14 +310,14 @@ def main():
                               panel['result']['debt'])
             time.sleep(0.2)
             logged = server.rpc_times(offset)
-            server_times.append(max([t for _p, _e, model, _m, t in logged if model == 'neopro.subscriber'] or [0]))
+            server_times.append(max([call[4] for call in logged if call[2] == 'neopro.subscriber'] or [0]))
         rows.append(('(b) list sorted by debt, first page', trips, server_times, TARGETS['list']))
         print('  %-46s median %6s  max %6s | Odoo median %6s  max %6s | %s rows, top debtor %s owes %.2f; '
               'total debt %.2f' % ('list sorted by balance_end desc', ms(statistics.median(trips)), ms(max(trips)),
                                    ms(statistics.median(server_times)), ms(max(server_times)), first[0], first[1],
                                    first[2], first[3]), flush=True)
         logged = server.rpc_times(0)
-        panel_times = [t for _p, _e, model, _m, t in logged if model == 'neopro.dashboard']
+        panel_times = [call[4] for call in logged if call[2] == 'neopro.dashboard']
         print('  %-46s Odoo median %6s  max %6s (runs in the other worker, in parallel)'
               % ('· summary panel (get_summary)', ms(statistics.median(panel_times)), ms(max(panel_times))))
 
@@ -339,7 +340,7 @@ def main():
 
         calculation = threading.Thread(target=calculate)
         calculation.start()
-        time.sleep(1.0)  # the calculation request is in a worker now
+        time.sleep(0.3)  # the calculation request is in a worker now
         during, failures, index = [], 0, 0
         values = accounts + serials
         while calculation.is_alive() and len(during) + failures < MAX_SEARCHES_DURING_CALCULATION:
@@ -360,24 +361,30 @@ def main():
         if 'error' in outcome:
             raise RuntimeError('the calculation failed: %s' % outcome['error'])
         logged = server.rpc_times(offset)
-        calc_pids = [pid for pid, _e, model, method, _t in logged if model == 'neopro.period'
-                     and method == 'action_calculate']
-        calc_server = [t for _p, _e, model, method, t in logged if method == 'action_calculate']
-        search_pids = {pid for pid, _e, model, _m, _t in logged if model == 'neopro.subscriber'}
-        calc_pid = calc_pids[0] if calc_pids else max(sampler.peaks, key=lambda pid: sampler.peaks[pid][0])
+        calculations = [call for call in logged if call[2:4] == ('neopro.period', 'action_calculate')]
+        if not calculations:
+            raise RuntimeError('the log has no time of the calculation call: see %s' % server.logfile)
+        calc_pid, _endpoint, _model, _method, calc_seconds, calc_end = calculations[0]
         peak_rss, peak_vms = sampler.peaks.get(calc_pid, (0, 0))
-        print('  calculation: %.1f s round trip (Odoo %.1f s) in worker %s' % (
-            outcome['seconds'], calc_server[0] if calc_server else 0, calc_pid))
+        print('  calculation: %.1f s round trip (Odoo %.1f s) in worker %s' % (outcome['seconds'], calc_seconds,
+                                                                              calc_pid))
+        gevent = {p.pid for p in server.processes() if 'gevent' in ' '.join(p.cmdline())}
         for pid, (rss, vms) in sorted(sampler.peaks.items()):
-            role = 'main' if pid == server.process.pid else ('calculation worker' if pid == calc_pid else 'other')
+            role = ('main' if pid == server.process.pid else 'calculation worker' if pid == calc_pid else
+                    'long polling' if pid in gevent else 'HTTP worker')
             print('  process %-7s %-20s RSS %s before, peak %s; peak virtual size %s'
                   % (pid, role, gb(before.get(pid, 0)), gb(rss), gb(vms)))
         rows.append(('(c) peak RSS of the calculating worker', None, peak_rss, TARGETS['rss']))
-        other_pids = search_pids - {calc_pid}
-        print('  searches answered during the calculation: %d, failed %d, median %s, max %s, by worker(s) %s'
-              % (len(during), failures, ms(statistics.median(during or [0])), ms(max(during or [0])),
-                 ', '.join(map(str, sorted(other_pids))) or '-'))
-        rows.append(('(d) searches during the calculation', during, failures, None))
+        # From the server's log: searches that ran inside the calculation call, in another worker.
+        inside = [call for call in logged if call[2] == 'neopro.subscriber'
+                  and call[5] - call[4] >= calc_end - calc_seconds and call[5] <= calc_end]
+        other_pids = {call[0] for call in inside} - {calc_pid}
+        served = len([call for call in inside if call[0] != calc_pid])
+        print('  searches answered during the calculation: %d, failed %d, median %s, max %s; the log shows %d run '
+              'inside the calculation call by worker(s) %s' % (
+                  len(during), failures, ms(statistics.median(during or [0])), ms(max(during or [0])), served,
+                  ', '.join(map(str, sorted(other_pids))) or '-'))
+        rows.append(('(d) searches during the calculation', during, failures, served))
 
         # Summary table ------------------------------------------------------------------------------------------
         print('\n| measure | median | max | target | result |\n|---|---|---|---|---|')
@@ -388,10 +395,10 @@ def main():
                 print('| %s | | %s (virtual %s) | ≤ %s | %s |' % (label, gb(extra), gb(peak_vms), gb(target),
                                                                'met' if ok else 'MISSED'))
             elif label.startswith('(d)'):
-                ok = bool(trips) and not extra and bool(other_pids)
-                print('| %s: %d answered, %d failed | %s | %s | served by another worker | %s |'
-                      % (label, len(trips), extra, ms(statistics.median(trips or [0])), ms(max(trips or [0])),
-                         'met' if ok else 'MISSED'))
+                ok = bool(trips) and not extra and target > 0
+                print('| %s: %d answered (%d inside the call, in the other worker), %d failed | %s | %s | '
+                      'answered | %s |' % (label, len(trips), target, extra, ms(statistics.median(trips or [0])),
+                                          ms(max(trips or [0])), 'met' if ok else 'MISSED'))
             else:
                 # the target is on the server's time; the round trip adds the HTTP and JSON work on loopback
                 ok = max(extra) <= target
