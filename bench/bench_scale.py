@@ -73,7 +73,7 @@ class Client(object):
     """A web client session: JSON-RPC calls over one requests.Session (its session cookie)."""
 
     def __init__(self, url, db, login='admin', password='admin'):
-        self.url, self.session, self.calls = url, requests.Session(), 0
+        self.url, self.login, self.session, self.calls = url, login, requests.Session(), 0
         info = self.rpc('/web/session/authenticate', db=db, login=login, password=password)
         if not info.get('uid'):
             raise RuntimeError('login %s refused' % login)
@@ -234,6 +234,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--db', default='neopro_scale')
     parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--login', default='operator1',
+                        help='user of the searches and the list (password = login; bin/scale-db creates operator1, '
+                             'an operator of every branch); admin when it does not exist. The calculation runs as '
+                             'admin.')
     parser.add_argument('--runs', type=int, default=3, help='rounds over the sampled values (10 values a round)')
     parser.add_argument('--keep-lines', action='store_true',
                         help="keep the open period's computed lines: the calculation is then a re-run")
@@ -253,7 +257,12 @@ def main():
         server.wait()
         print('Server: %d workers on port %d, up in %.0f s; log %s'
               % (args.workers, server.port, time.time() - started, server.logfile), flush=True)
-        client = Client(server.url, args.db)
+        try:
+            client = Client(server.url, args.db, args.login, args.login)
+        except RuntimeError:
+            print('No user %s: searching as admin (record rules do not apply to it)' % args.login)
+            client = Client(server.url, args.db)
+        print('Searches and list as %s' % client.login, flush=True)
 
         def lookups():
             return [
@@ -286,7 +295,7 @@ def main():
                     trips.append(seconds)
                     found += bool(result if method == 'name_search' else result['records'])
             time.sleep(0.3)  # let the workers flush their log lines
-            server_times = [call[4] for call in server.rpc_times(offset) if call[1] in ('search_read', 'call_kw')]
+            server_times = [logged[4] for logged in server.rpc_times(offset) if logged[1] in ('search_read', 'call_kw')]
             rows.append(('(a) ' + label, trips, server_times, TARGETS['search']))
             print('  %-46s median %6s  max %6s | Odoo median %6s  max %6s | found %d/%d'
                   % (label, ms(statistics.median(trips)), ms(max(trips)), ms(statistics.median(server_times or [0])),
@@ -366,8 +375,8 @@ def main():
             raise RuntimeError('the log has no time of the calculation call: see %s' % server.logfile)
         calc_pid, _endpoint, _model, _method, calc_seconds, calc_end = calculations[0]
         peak_rss, peak_vms = sampler.peaks.get(calc_pid, (0, 0))
-        print('  calculation: %.1f s round trip (Odoo %.1f s) in worker %s' % (outcome['seconds'], calc_seconds,
-                                                                              calc_pid))
+        print('  calculation: %.1f s round trip (Odoo %.1f s) in worker %s; memory sampled %d times'
+              % (outcome['seconds'], calc_seconds, calc_pid, sampler.samples))
         gevent = {p.pid for p in server.processes() if 'gevent' in ' '.join(p.cmdline())}
         for pid, (rss, vms) in sorted(sampler.peaks.items()):
             role = ('main' if pid == server.process.pid else 'calculation worker' if pid == calc_pid else
