@@ -58,6 +58,15 @@ class NeoproMeter(models.Model):
         ('interval_positive', 'CHECK(verification_interval > 0)', 'The verification interval must be positive.'),
     ]
 
+    @api.model_cr
+    def init(self):
+        """Prefix search of serial and seal numbers (``=like 'x%'``, the search views and the subscriber's search
+        box): ``varchar_pattern_ops`` btrees, since the plain ones of ``index=True`` do not serve LIKE under a
+        collation other than C."""
+        for column in ('serial_number', 'seal_number'):
+            self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_{0}_prefix_index '
+                                'ON neopro_meter ({0} varchar_pattern_ops)'.format(column))
+
     @api.depends('verification_date', 'verification_interval', 'installation_date')
     def _compute_next_verification_date(self):
         for meter in self:

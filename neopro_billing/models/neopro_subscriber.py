@@ -1,7 +1,25 @@
+import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
+
+
+def has_trigram_extension(cr):
+    """Whether pg_trgm is installed in the database, installing it when it is available (a trusted extension:
+    a database owner may create it)."""
+    cr.execute("SELECT EXISTS(SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'), "
+               "EXISTS(SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')")
+    installed, available = cr.fetchone()
+    if not installed and available:
+        cr.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+        installed = True
+    if not installed:
+        _logger.warning('PostgreSQL has no pg_trgm extension (package postgresql-contrib): searching subscribers '
+                        'by name or address reads the whole table.')
+    return installed
 
 
 class NeoproSubscriber(models.Model):
@@ -51,6 +69,24 @@ class NeoproSubscriber(models.Model):
         ('account_number_unique', 'unique(account_number)', 'A subscriber with this account number exists already.'),
         ('residents_positive', 'CHECK(residents >= 0)', 'The number of residents cannot be negative.'),
     ]
+
+    @api.model_cr
+    def init(self):
+        """Indexes of the search box (``_get_quick_search_domain``), so it answers at once on 100 000 accounts.
+
+        Odoo's ``index=True`` btree does not serve ``LIKE 'x%'`` under a collation other than C (C.UTF-8, ru_RU…):
+        the account number gets a ``varchar_pattern_ops`` btree for its prefix search. Names and addresses are
+        searched with ``ilike '%x%'``: trigram indexes let PostgreSQL combine the four conditions of the search
+        box in a bitmap OR of index scans instead of reading the whole table.
+        """
+        cr = self.env.cr
+        cr.execute('CREATE INDEX IF NOT EXISTS neopro_subscriber_account_number_prefix_index '
+                   'ON neopro_subscriber (account_number varchar_pattern_ops)')
+        if has_trigram_extension(cr):
+            cr.execute('CREATE INDEX IF NOT EXISTS neopro_subscriber_name_trgm_index '
+                       'ON neopro_subscriber USING gin (name gin_trgm_ops)')
+            cr.execute('CREATE INDEX IF NOT EXISTS neopro_subscriber_address_trgm_index '
+                       'ON neopro_subscriber USING gin (address gin_trgm_ops)')
 
     @api.depends('last_name', 'first_name', 'patronymic')
     def _compute_name(self):
