@@ -39,3 +39,6 @@ from . import res_config_settings
 from . import neopro_balance
 from . import neopro_calculation
 from . import neopro_dashboard
+from . import neopro_report_params
+from . import neopro_report_file
+from . import neopro_report_schedule

@@ -13,6 +13,8 @@ class NeoproAccountMixin(models.AbstractModel):
 
     # The column of neopro.operation / neopro.balance pointing to this kind of account.
     _account_field = None
+    # The receipt report (xml id) of this kind of account.
+    _receipt_report = None
 
     balance_start = fields.Monetary(string='Opening balance', readonly=True, copy=False, default=0.0,
                                     help='Closing balance of the previous period.')
@@ -63,6 +65,13 @@ class NeoproAccountMixin(models.AbstractModel):
             'target': 'new',
             'context': {'default_%s' % self._account_field: self.id},
         }
+
+    @api.multi
+    def action_receipt(self):
+        """The receipt (квитанция) of the open period, as a PDF."""
+        self.ensure_one()
+        self.env['neopro.receipt']._get_period()  # a message when there is no open period
+        return self.env.ref(self._receipt_report).report_action(self, config=False)
 
     @api.multi
     def action_balances(self):

@@ -6,6 +6,7 @@ class NeoproContract(models.Model):
     _inherit = ['mail.thread', 'neopro.account.mixin']
     _description = 'Legal-entity contract'
     _order = 'account_number'
+    _receipt_report = 'neopro_billing.neopro_receipt_report_contract'
     _account_field = 'contract_id'
 
     name = fields.Char(string='Contract number', required=True, track_visibility='onchange')

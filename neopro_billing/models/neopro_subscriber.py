@@ -27,6 +27,7 @@ class NeoproSubscriber(models.Model):
     _inherit = ['mail.thread', 'neopro.account.mixin']
     _description = 'Subscriber (residential account)'
     _order = 'account_number'
+    _receipt_report = 'neopro_billing.neopro_receipt_report'
     _account_field = 'subscriber_id'
 
     account_number = fields.Char(string='Account number', required=True, index=True, copy=False,

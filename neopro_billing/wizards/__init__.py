@@ -6,3 +6,5 @@ from . import neopro_payment_import
 from . import neopro_operation_entry
 from . import neopro_history
 from . import neopro_period_calculate
+from . import neopro_report_wizard
+from . import neopro_receipt_wizard

@@ -107,6 +107,12 @@ class NeoproHistory(models.TransientModel):
         return self.env.ref('neopro_billing.neopro_reconciliation_report').report_action(self, config=False)
 
     @api.multi
+    def action_reconciliation_xlsx(self):
+        """The reconciliation act of the range, as an XLSX file."""
+        self._check_range()
+        return self.env.ref('neopro_billing.neopro_reconciliation_report_xlsx').report_action(self, config=False)
+
+    @api.multi
     def action_reconciliation_screen(self):
         """The reconciliation act of the range, on screen."""
         self._check_range()

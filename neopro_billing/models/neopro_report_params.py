@@ -1,0 +1,107 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+# The XLSX reports of the Reports menu (SPEC §9): key, label.
+REPORTS = [
+    ('turnover', 'Turnover statement'),
+    ('charges', 'Charges register'),
+    ('payments', 'Payments register'),
+    ('debtors', 'Debtors'),
+    ('consumption', 'Consumption by service and basis'),
+    ('meter_verification', 'Meters: verification due or overdue'),
+    ('house_balance', 'House balance (common-house meters)'),
+]
+
+# Money reports read the ledger: operators and accountants. The meter reports hold volumes only: inspectors too.
+_MONEY_GROUPS = ('neopro_billing.group_operator', 'neopro_billing.group_accountant')
+_METER_GROUPS = ('neopro_billing.group_inspector',)
+REPORT_GROUPS = {
+    'turnover': _MONEY_GROUPS,
+    'charges': _MONEY_GROUPS,
+    'payments': _MONEY_GROUPS,
+    'debtors': _MONEY_GROUPS,
+    'consumption': _MONEY_GROUPS,
+    'meter_verification': _METER_GROUPS,
+    'house_balance': _METER_GROUPS,
+}
+
+
+class NeoproReportParams(models.AbstractModel):
+    """Which XLSX report and its filters: shared by the report wizard and the report schedules."""
+    _name = 'neopro.report.params'
+    _inherit = 'neopro.currency.mixin'
+    _description = 'Billing report parameters'
+
+    report = fields.Selection(REPORTS, required=True, default='turnover')
+    grouping = fields.Selection([
+        ('account', 'By account'),
+        ('branch', 'By branch'),
+        ('service', 'By service'),
+    ], string='Turnover', default='account', required=True)
+    branch_id = fields.Many2one('neopro.branch', help='Empty: every branch you may see.')
+    service_id = fields.Many2one('neopro.service', help='Empty: every service.')
+    bank_id = fields.Many2one('res.bank', help='Empty: every bank and the payments without a bank.')
+    min_debt = fields.Monetary(string='Debt from', default=0.0, help='Only accounts owing at least this amount.')
+    debt_months = fields.Integer(string='Debt older than (months)', default=0,
+                                 help='Only accounts with debt left unpaid for more than this many months '
+                                      '(payments go to the oldest debt first); 0: every debtor.')
+    days_ahead = fields.Integer(string='Due within (days)', default=30,
+                                help='Meters whose verification is overdue or due within this many days.')
+
+    @api.multi
+    def _check_report_access(self):
+        """Refuse a report the user's billing groups do not cover (its data is read with SQL)."""
+        for params in self:
+            groups = REPORT_GROUPS[params.report]
+            if not any(self.env.user.has_group(group) for group in groups):
+                raise AccessError(_('The report "%s" is not available to your billing role.')
+                                  % params._get_report_label())
+
+    @api.multi
+    def _get_report_label(self):
+        """The translated name of the chosen report."""
+        self.ensure_one()
+        return dict(self._fields['report']._description_selection(self.env))[self.report]
+
+    @api.multi
+    def _get_report_action(self):
+        """The ir.actions.report of the chosen report."""
+        self.ensure_one()
+        return self.env.ref('neopro_billing.neopro_report_%s_xlsx' % self.report)
+
+    @api.multi
+    def _get_branch_ids(self):
+        """Branch ids the report shows, or None for every branch.
+
+        Mirrors the branch rules (security/neopro_rules.xml): accountants and administrators see every branch,
+        the others their own branches (and the records without a branch). The report data is read with SQL, so
+        the rules are applied here.
+        """
+        self.ensure_one()
+        user = self.env.user
+        allowed = None if user.has_group('neopro_billing.group_accountant') else user.neopro_branch_ids.ids
+        if self.branch_id:
+            if allowed is not None and self.branch_id.id not in allowed:
+                raise AccessError(_('The branch %s is not one of your branches.') % self.branch_id.name)
+            return [self.branch_id.id]
+        return allowed
+
+    @api.multi
+    def _get_parameter_lines(self):
+        """[(label, value)] of the filters that apply to the chosen report, for the sheet and the file list."""
+        self.ensure_one()
+        lines = []
+        if self.report == 'turnover':
+            lines.append((_('Turnover'), dict(self._fields['grouping']._description_selection(self.env))[
+                self.grouping]))
+        if self.report == 'debtors':
+            lines.append((_('Debt from'), '%.2f' % self.min_debt))
+            lines.append((_('Debt older than (months)'), str(self.debt_months)))
+        if self.report == 'meter_verification':
+            lines.append((_('Due within (days)'), str(self.days_ahead)))
+        lines.append((_('Branch'), self.branch_id.name or _('All')))
+        if self.report in ('charges', 'consumption', 'meter_verification', 'house_balance'):
+            lines.append((_('Service'), self.service_id.name or _('All')))
+        if self.report == 'payments':
+            lines.append((_('Bank'), self.bank_id.name or _('All')))
+        return lines

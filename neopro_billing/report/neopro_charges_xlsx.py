@@ -1,0 +1,40 @@
+"""Charges register of a period: every charge line (account, service, basis, volume, tariff, amount)."""
+from odoo import _, models
+
+from .neopro_report_xlsx import col
+
+_CHARGES_SQL = """
+    SELECT o.account_number, COALESCE(s.name, p.name || ' № ' || c.name),
+           COALESCE(s.address, mp.address, p.neopro_address), o.branch_id, o.service_id, o.basis, o.volume, o.price,
+           o.amount
+      FROM neopro_operation o
+ LEFT JOIN neopro_subscriber s ON s.id = o.subscriber_id
+ LEFT JOIN neopro_contract c ON c.id = o.contract_id
+ LEFT JOIN res_partner p ON p.id = c.partner_id
+ LEFT JOIN neopro_metering_point mp ON mp.id = o.metering_point_id
+     WHERE o.period_id = %(period)s AND o.operation_type = 'charge' AND {branch}
+       AND (%(service)s::integer IS NULL OR o.service_id = %(service)s)
+  ORDER BY o.account_number, o.service_id, o.id
+"""
+
+
+class NeoproChargesXlsx(models.AbstractModel):
+    _name = 'report.neopro_billing.charges_xlsx'
+    _inherit = 'report.neopro_billing.abstract_xlsx'
+    _description = 'Charges register (XLSX)'
+
+    def generate_xlsx_report(self, workbook, data, objs):
+        wizard = self._get_wizard(objs)
+        self.env.cr.execute(_CHARGES_SQL.format(branch=self._branch_condition(wizard, 'o.branch_id')),
+                            self._get_params(wizard))
+        rows = self.env.cr.fetchall()
+        branches = self._get_names('neopro.branch', [row[3] for row in rows])
+        services = self._get_names('neopro.service', [row[4] for row in rows])
+        bases = self._get_selection('neopro.operation', 'basis')
+        columns = [col(_('Account number'), width=14), col(_('Name'), width=32), col(_('Address'), width=40),
+                   col(_('Branch'), width=16), col(_('Service'), width=18), col(_('Basis'), width=14),
+                   col(_('Volume, m³'), 'volume', total='sum'), col(_('Tariff'), 'price'),
+                   col(_('Amount'), 'money', total='sum')]
+        self._write_report(workbook, wizard, columns, (
+            row[:3] + (branches.get(row[3], ''), services.get(row[4], ''), bases.get(row[5], '')) + row[6:]
+            for row in rows), freeze_columns=2)

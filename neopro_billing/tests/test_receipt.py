@@ -1,0 +1,252 @@
+"""Receipts (квитанции): their figures, the QR payment code, the batch wizard and the PDF (manual §4.2)."""
+import base64
+import io
+import os
+import subprocess
+import tempfile
+
+import qrcode
+from PIL import Image
+
+import odoo
+from odoo.exceptions import AccessError, UserError
+from odoo.tests.common import HttpCase
+
+from ..report.neopro_receipt import QR_BORDER, QR_BOX_SIZE
+from .common_report import ReportCase
+
+# The payment data of 70001's receipt for 02.2023 (the fixture's company, branch 1 requisites, 3 340.00 due).
+PAYLOAD_70001 = ('ST00012|Name=%s|PersonalAcc=KZ86125KZT5004100100|BankName=Test Kaspi|BIC=CASPKZKA|CorrespAcc=0'
+                 '|PayeeINN=990140001234|Purpose=Water supply and sewage, account 70001, period 02.2023'
+                 '|PersAcc=70001|Sum=334000|PaymPeriod=02.2023')
+
+
+def read_qr_matrix(png_base64):
+    """The modules of a QR PNG (dark = True), quiet zone included, sampled at the centre of each module."""
+    image = Image.open(io.BytesIO(base64.b64decode(png_base64))).convert('L')
+    size = image.size[0] // QR_BOX_SIZE
+    return [[image.getpixel((x * QR_BOX_SIZE + QR_BOX_SIZE // 2, y * QR_BOX_SIZE + QR_BOX_SIZE // 2)) < 128
+             for x in range(size)] for y in range(size)]
+
+
+def qr_matrix(payload):
+    """The modules qrcode itself makes of ``payload`` (UTF-8, error correction M, smallest version)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_BORDER)
+    code.add_data(payload.encode('utf-8'))
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+class TestReceipt(ReportCase):
+
+    def receipt(self, account, period=None):
+        receipts = self.env['neopro.receipt']._get_receipts(account, period or self.february)
+        self.assertEqual(len(receipts), 1)
+        return receipts[0]
+
+    def test_account_and_payer(self):
+        receipt = self.receipt(self.sub1)
+        self.assertEqual((receipt['account_number'], receipt['payer'], receipt['residents'], receipt['period']),
+                         ('70001', 'Фролов Степан', 2, '02.2023'))
+        self.assertEqual(receipt['address'], 'Testgrad, Test street, 2, 45')
+
+    def test_service_lines_with_readings(self):
+        lines = [(l['service'], l['basis'], [(m['serial'], m['previous'], m['current']) for m in l['meters']],
+                  l['volume'], l['price'], l['amount']) for l in self.receipt(self.sub1)['lines']]
+        self.assertEqual(lines, [
+            (self.cold.name, 'Meter', [('M-70001', 110.0, 118.0)], 8.0, 100.0, 800.0),
+            (self.hot.name, 'Norm', [], 5.0, 300.0, 1500.0),
+            (self.sewage.name, 'Sewage (cold + hot)', [], 13.0, 80.0, 1040.0),
+        ])
+
+    def test_billing_line_and_due_date(self):
+        receipt = self.receipt(self.sub2)
+        figures = receipt['figures']
+        self.assertEqual([figures[f] for f in ('balance_start', 'amount_paid', 'amount_charged', 'amount_correction',
+                                               'amount_penalty', 'balance_end')],
+                         [350.0, 200.0, 350.0, -50.0, 0.19, 450.19])
+        self.assertEqual((receipt['amount_due'], receipt['due_date']), (450.19, '2023-03-25'))
+
+    def test_due_day_is_the_penalty_parameter(self):
+        self.env['ir.config_parameter'].set_param('neopro_billing.penalty_due_day', '20')
+        self.assertEqual(self.receipt(self.sub2)['due_date'], '2023-03-20')
+
+    def test_closed_period(self):
+        receipt = self.receipt(self.sub1, self.january)
+        self.assertEqual((receipt['figures']['balance_end'], receipt['due_date']), (3700.0, '2023-02-25'))
+        self.assertEqual(receipt['lines'][0]['meters'], [{'serial': 'M-70001', 'previous': 100.0, 'current': 110.0}])
+
+    def test_meter_without_reading(self):
+        line = self.receipt(self.sub3)['lines'][0]
+        self.assertEqual((line['basis'], line['meters']), ('Norm', [{'serial': 'M-70003', 'previous': 0.0,
+                                                                     'current': None}]))
+
+    def test_contract(self):
+        receipt = self.receipt(self.contract)
+        self.assertEqual((receipt['payer'], receipt['contract'], receipt['residents']),
+                         ('Test Water Users LLP', 'C-79001', False))
+        self.assertEqual([(l['basis'], l['volume'], l['amount']) for l in receipt['lines']],
+                         [('Fixed volume', 10.0, 1500.0)])
+
+    def test_payee_requisites(self):
+        payee = self.receipt(self.sub1)['payee']
+        self.assertEqual((payee['name'], payee['bin'], payee['iban'], payee['bank'], payee['bic']),
+                         (self.env.user.company_id.name, '990140001234', 'KZ86125KZT5004100100', 'Test Kaspi',
+                          'CASPKZKA'))
+
+    def test_qr_payload(self):
+        self.assertEqual(self.receipt(self.sub1)['qr_payload'], PAYLOAD_70001 % self.env.user.company_id.name)
+
+    def test_qr_image_encodes_payload(self):
+        """No QR decoder is installed: the image's modules must be those qrcode makes of the expected string."""
+        receipt = self.receipt(self.sub1)
+        self.assertEqual(read_qr_matrix(receipt['qr_image']),
+                         qr_matrix(PAYLOAD_70001 % self.env.user.company_id.name))
+
+    def test_qr_payload_without_separators(self):
+        self.env.user.company_id.name = 'Water | Supply\nLLP'
+        payload = self.receipt(self.sub1)['qr_payload']
+        self.assertIn('|Name=Water Supply LLP|', payload)
+        self.assertEqual(payload.count('|'), 10)
+
+    def test_advance_pays_nothing(self):
+        self._operation(self.sub2, 'payment', 1000.0, '2023-02-20')
+        receipt = self.receipt(self.sub2)
+        self.assertEqual((receipt['figures']['balance_end'], receipt['amount_due']), (-549.81, 0.0))
+        self.assertIn('|Sum=0|', receipt['qr_payload'])
+
+    def test_receipt_button(self):
+        action = self.sub1.action_receipt()
+        self.assertEqual((action['report_type'], action['report_name']), ('qweb-pdf', 'neopro_billing.report_receipt'))
+        action = self.contract.action_receipt()
+        self.assertEqual(action['report_name'], 'neopro_billing.report_receipt_contract')
+
+    def test_receipt_html(self):
+        report = self.env.ref('neopro_billing.neopro_receipt_report')
+        html = report.render_qweb_html(self.sub1.ids)[0].decode()
+        self.assertEqual(html.count('o_neopro_receipt'), 1)
+        self.assertIn('data:image/png;base64,', html)
+        for text in ('70001', 'Фролов Степан', 'M-70001', 'KZ86125KZT5004100100', '02.2023'):
+            self.assertIn(text, html)
+        for amount in ('3,340.00', '3,700.00', '1,040.00', '800.00'):
+            self.assertIn(amount, html)
+
+    def test_receipt_bound_to_subscriber_list(self):
+        report = self.env.ref('neopro_billing.neopro_receipt_report')
+        self.assertEqual(report.binding_model_id.model, 'neopro.subscriber')
+
+    def test_inspector_cannot_print(self):
+        inspector = self._create_user('receipt_inspector', ['group_inspector'], self.branch1)
+        with self.assertRaises(AccessError):
+            self.env['neopro.receipt'].sudo(inspector)._get_receipts(self.sub1.sudo(inspector), self.february)
+
+
+class TestReceiptWizard(ReportCase):
+
+    def wizard(self, **vals):
+        return self.env['neopro.receipt.wizard'].create(dict(vals, period_id=self.february.id))
+
+    def test_branch_in_address_order(self):
+        wizard = self.wizard(branch_id=self.branch1.id)
+        self.assertEqual(wizard._get_accounts().mapped('account_number'), ['70002', '70001', '70004'])
+        self.assertEqual(wizard.account_count, 3)
+
+    def test_house(self):
+        self.assertEqual(self.wizard(house_id=self.house2.id)._get_accounts().mapped('account_number'), ['70003'])
+
+    def test_street(self):
+        accounts = self.wizard(street_id=self.street.id)._get_accounts()
+        self.assertEqual(accounts.mapped('account_number'), ['70002', '70001', '70004', '70003'])
+
+    def test_only_due(self):
+        self._operation(self.sub2, 'payment', 1000.0, '2023-02-20')
+        wizard = self.wizard(branch_id=self.branch1.id, only_due=True)
+        self.assertEqual(wizard._get_accounts().mapped('account_number'), ['70001', '70004'])
+
+    def test_contracts(self):
+        wizard = self.wizard(branch_id=self.branch1.id, account_kind='contract')
+        self.assertEqual(wizard._get_accounts().mapped('account_number'), ['79001'])
+
+    def test_one_document(self):
+        wizard = self.wizard(branch_id=self.branch1.id)
+        action = wizard.action_print()
+        self.assertEqual(action['report_name'], 'neopro_billing.report_receipt_batch')
+        html = self.env.ref('neopro_billing.neopro_receipt_report_batch').render_qweb_html(wizard.ids)[0].decode()
+        self.assertEqual(html.count('<!DOCTYPE html>'), 1)
+        self.assertEqual(html.count('o_neopro_receipt'), 3)
+        self.assertEqual(html.count('page-break-after: always'), 2)
+        self.assertLess(html.index('70002'), html.index('70001'))
+
+    def test_nothing_to_print(self):
+        with self.assertRaises(UserError):
+            self.wizard(branch_id=self.branch2.id, account_kind='contract').action_print()
+
+
+class TestReceiptPdf(HttpCase):
+    """Receipts rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (PLATFORM.md)."""
+    post_install = True
+    at_install = False
+
+    def setUp(self):
+        super(TestReceiptPdf, self).setUp()
+        # The data lives in the cursor the test HTTP server uses; printed in Russian, as operators print it.
+        env = self.test_env = odoo.api.Environment(self.registry.cursor(), odoo.SUPERUSER_ID, {'lang': 'ru_RU'})
+        env.cr.execute("UPDATE neopro_period SET state = 'closed' WHERE state = 'open'")
+        env['neopro.period'].invalidate_cache()
+        base_url = 'http://%s:%s' % (odoo.tests.common.HOST, odoo.tests.common.PORT)
+        env['ir.config_parameter'].set_param('web.base.url', base_url)
+        env['ir.config_parameter'].set_param('report.url', base_url)
+        bank = env['res.bank'].create({'name': 'PDF Kaspi', 'bic': 'CASPKZKA'})
+        branch = env['neopro.branch'].create({'name': 'PDF branch', 'code': 'PDFR', 'bin': '990140001234',
+                                              'bank_account': 'KZ86125KZT5004100100', 'bank_id': bank.id})
+        category = env['neopro.subscriber.category'].create({'name': 'PDF receipts', 'code': 'PDFRC'})
+        cold = env.ref('neopro_billing.service_cold_water')
+        self.period = env['neopro.period'].create({'date_start': '2023-02-01', 'date_end': '2023-02-28'})
+        Operation = env['neopro.operation']
+        self.subs = env['neopro.subscriber']
+        for account, name, volume in (('PDF-70001', 'Фролов Степан', 12.5), ('PDF-70002', 'Соколова Светлана', 3.0)):
+            sub = env['neopro.subscriber'].create({'account_number': account, 'name': name, 'branch_id': branch.id,
+                                                   'category_id': category.id, 'residents': 2})
+            meter = env['neopro.meter'].create({'serial_number': 'S-' + account, 'service_id': cold.id,
+                                                'subscriber_id': sub.id, 'installation_date': '2020-01-01'})
+            env['neopro.meter.reading'].create({'meter_id': meter.id, 'date': '2023-01-20', 'value': 100.0})
+            env['neopro.meter.reading'].create({'meter_id': meter.id, 'date': '2023-02-20', 'value': 100.0 + volume})
+            Operation.create({'operation_type': 'charge', 'subscriber_id': sub.id, 'service_id': cold.id,
+                              'volume': volume, 'basis': 'meter', 'price': 120.5, 'amount': round(volume * 120.5, 2),
+                              'date': '2023-02-28'})
+            self.subs |= sub
+        Operation.create({'operation_type': 'payment', 'subscriber_id': self.subs[1].id, 'amount': 100.0,
+                          'date': '2023-02-10'})
+
+    def test_pdf(self):
+        env = self.test_env
+        wizard = env['neopro.receipt.wizard'].create({'period_id': self.period.id,
+                                                      'branch_id': self.subs[0].branch_id.id})
+        report = env.ref('neopro_billing.neopro_receipt_report_batch')
+        # render_qweb_pdf answers HTML in test mode: run the steps it runs outside tests, wkhtmltopdf last.
+        html = report.render_qweb_html(wizard.ids)[0].decode('utf-8')
+        bodies, _ids, _header, _footer, paperformat_args = report._prepare_html(html)
+        self.assertEqual(len(bodies), 1)  # one document, one receipt a page
+        args = report._build_wkhtmltopdf_args(report.paperformat_id, False, paperformat_args)
+        with tempfile.TemporaryDirectory() as tmp:
+            body, path = os.path.join(tmp, 'receipts.html'), os.path.join(tmp, 'receipts.pdf')
+            with open(body, 'wb') as fh:
+                fh.write(bodies[0])
+            # Release the test cursor (its data kept) so the HTTP server can serve the CSS to wkhtmltopdf.
+            env.cr.commit()
+            env.cr.close()
+            subprocess.run(['wkhtmltopdf'] + args + [body, path], check=True, timeout=180,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            text = subprocess.check_output(['pdftotext', '-layout', path, '-']).decode('utf-8')
+        pages = text.rstrip('\f').split('\f')
+        self.assertEqual(len(pages), 2)
+        first, second = pages
+        for expected in ('PDF-70001', 'Фролов Степан', 'S-PDF-70001', 'KZ86125KZT5004100100', '990140001234',
+                         '02.2023', '25.03.2023'):
+            self.assertIn(expected, first)
+        self.assertRegex(first, r'1\s?506,25')  # 12.5 m³ × 120.50, in the Russian number format
+        self.assertRegex(first, r'12,500')
+        self.assertIn('PDF-70002', second)
+        self.assertIn('25.03.2023', second)
+        self.assertRegex(second, r'361,50')  # charged 3 × 120.50
+        self.assertRegex(second, r'261,50')  # due: 361.50 − 100.00 paid
