@@ -80,6 +80,10 @@ class Browser(object):
         self.driver = webdriver.Chrome(service=webdriver.ChromeService('/usr/bin/chromedriver'), options=opts)
         self.driver.set_page_load_timeout(60)
         self.url, self.artifacts = url, artifacts
+        # files the web client sends (reports) land here
+        self.downloads = tempfile.mkdtemp(prefix='neopro-downloads-')
+        self.driver.execute_cdp_cmd('Browser.setDownloadBehavior', {'behavior': 'allow',
+                                                                    'downloadPath': self.downloads})
 
     # -- small vocabulary of the tests -------------------------------------------------------------------
     def wait(self, css, timeout=20, visible=True):
@@ -146,6 +150,19 @@ class Browser(object):
         from selenium.webdriver.common.keys import Keys
         self.type('.o_searchview_input', text + Keys.ENTER, clear=False)
         self.idle()
+
+    def downloaded(self, suffix, timeout=90):
+        """Wait for a finished download ending with ``suffix``; return its path."""
+        import glob
+        import os
+        import time
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            done = [p for p in glob.glob(os.path.join(self.downloads, '*' + suffix)) if os.path.getsize(p)]
+            if done:
+                return done[0]
+            time.sleep(0.5)
+        raise AssertionError('no %s file downloaded in %d s (got %s)' % (suffix, timeout, os.listdir(self.downloads)))
 
     def screenshot(self, name):
         import os

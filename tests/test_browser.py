@@ -171,3 +171,28 @@ def test_payments_search_with_a_date_range(admin, odoo):
     rows = admin.driver.find_elements('css selector', '.o_data_row')
     assert len(rows) == expected
     assert all(month_start.strftime('.%m.%Y') in r.text for r in rows)
+
+
+def test_print_the_receipt_of_a_subscriber(admin, odoo):
+    import subprocess
+    _open_subscriber(admin, '12345')
+    admin.wait_text('.o_form_statusbar button', 'Квитанция').click()
+    path = admin.downloaded('.pdf')
+    with open(path, 'rb') as fh:
+        assert fh.read(4) == b'%PDF'
+    text = subprocess.run(['pdftotext', '-layout', path, '-'], stdout=subprocess.PIPE, check=True).stdout.decode()
+    sub = odoo.call('neopro.subscriber', 'search_read', [('account_number', '=', '12345')], fields=['balance_end'])[0]
+    assert '12345' in text and 'Фролов Степан' in text
+    assert ('%.2f' % sub['balance_end']).replace('.', ',')[-6:] in text.replace('\xa0', ' ').replace(' ', '')
+
+
+def test_generate_an_xlsx_report_and_download_it(admin, odoo):
+    import openpyxl
+    admin.open_action('neopro_billing.neopro_report_wizard_action_turnover', dialog=True)
+    admin.click('.modal button[name=action_download]')
+    path = admin.downloaded('.xlsx')
+    book = openpyxl.load_workbook(path, read_only=True)
+    values = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row if cell is not None]
+    assert '12345' in values and 'Фролов Степан' in values
+    subs = odoo.call('neopro.subscriber', 'search_read', [('account_number', '=', '12345')], fields=['balance_end'])
+    assert round(subs[0]['balance_end'], 2) in [round(v, 2) for v in values if isinstance(v, float)]

@@ -262,3 +262,25 @@ def test_demo_inspector_verifies_a_meter(demo, login_as):
     assert data['verification_date'] == '2025-10-28'
     assert data['next_verification_date'] > '2025-10-28'
     assert data['seal_number'] == '859'
+
+
+def test_closed_periods_refuse_direct_writes(demo, login_as):
+    """Over XML-RPC, no billing user may change, delete or add money in a closed period (issue 6)."""
+    accountant = login_as('accountant')
+    closed = accountant.call('neopro.period', 'search_read', [('state', '=', 'closed')], fields=['date_start'],
+                             order='date_start desc', limit=1)[0]
+    op = accountant.call('neopro.operation', 'search_read', [('period_id', '=', closed['id'])],
+                         fields=['amount', 'subscriber_id'], limit=1)[0]
+    for method, args in (('write', [[op['id']], {'amount': op['amount'] + 1}]), ('unlink', [[op['id']]])):
+        with pytest.raises(xmlrpc.client.Fault) as error:
+            accountant.call('neopro.operation', method, *args)
+        assert 'закрыт' in error.value.faultString  # the users work in Russian
+    with pytest.raises(xmlrpc.client.Fault) as error:
+        accountant.call('neopro.operation', 'create', {
+            'operation_type': 'payment', 'amount': 10, 'subscriber_id': op['subscriber_id'][0],
+            'period_id': closed['id'], 'date': closed['date_start']})
+    assert 'закрыт' in error.value.faultString
+    with pytest.raises(xmlrpc.client.Fault):
+        accountant.call('neopro.period', 'write', [closed['id']], {'state': 'open'})
+    after = accountant.call('neopro.operation', 'read', [op['id']], fields=['amount'])[0]
+    assert after['amount'] == op['amount']
