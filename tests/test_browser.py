@@ -133,7 +133,10 @@ def test_upload_a_bank_file_and_open_its_protocol(admin, odoo, tmp_path):
                     '99999001;Неизвестный Плательщик;100,00;%(d)s;E2E-2\n'
                     '5555;Соколова Светлана;сто;%(d)s;E2E-3\n' % {'d': datetime.date.today().strftime('%d.%m.%Y')},
                     encoding='utf-8')
-    admin.open_action('neopro_billing.neopro_payment_import_action', dialog=True)
+    admin.open_action('neopro_billing.neopro_payment_file_action')
+    admin.click('a[data-menu-xmlid="neopro_billing.menu_payment_import_load"]')
+    admin.wait('.modal .o_form_view')
+    admin.idle()
     _pick_many2one(admin, '.modal div[name=bank_id]', 'Kaspi')
     _pick_many2one(admin, '.modal div[name=format_id]', 'CSV')
     admin.driver.find_element('css selector', '.modal input.o_input_file').send_keys(str(path))
@@ -188,7 +191,11 @@ def test_print_the_receipt_of_a_subscriber(admin, odoo):
 
 def test_generate_an_xlsx_report_and_download_it(admin, odoo):
     import openpyxl
-    admin.open_action('neopro_billing.neopro_report_wizard_action_turnover', dialog=True)
+    # from the Reports menu, as an accountant would (the menu's wizard opens over the current screen)
+    admin.open_action('neopro_billing.neopro_subscriber_action')
+    admin.click('a[data-menu-xmlid="neopro_billing.menu_reports_turnover"]')
+    admin.wait('.modal .o_form_view')
+    admin.idle()
     admin.click('.modal button[name=action_download]')
     path = admin.downloaded('.xlsx')
     book = openpyxl.load_workbook(path, read_only=True)
