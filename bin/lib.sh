@@ -8,10 +8,12 @@ export PGHOST="${PGHOST:-}"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 find_python37() {
+    # A pyenv shim is on PATH even where 3.7 is not selected: try each candidate for real.
     local c
-    for c in "$(command -v python3.7 || true)" /root/.pyenv/versions/3.7.*/bin/python3.7 \
-             "$HOME"/.pyenv/versions/3.7.*/bin/python3.7 /usr/bin/python3.7 /usr/local/bin/python3.7; do
-        [ -n "$c" ] && [ -x "$c" ] && { echo "$c"; return 0; }
+    for c in /root/.pyenv/versions/3.7.*/bin/python3.7 "$HOME"/.pyenv/versions/3.7.*/bin/python3.7 \
+             /usr/bin/python3.7 /usr/local/bin/python3.7 "$(command -v python3.7 || true)"; do
+        [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys; assert sys.version_info[:2] == (3, 7)' 2>/dev/null \
+            && { echo "$c"; return 0; }
     done
     return 1
 }
