@@ -49,11 +49,13 @@ class NeoproReportParams(models.AbstractModel):
                                 help='Meters whose verification is overdue or due within this many days.')
 
     @api.multi
-    def _check_report_access(self):
-        """Refuse a report the user's billing groups do not cover (its data is read with SQL)."""
+    def _check_report_access(self, user=None):
+        """Refuse a report the billing groups of ``user`` (default: the current user) do not cover (its data is read
+        with SQL)."""
+        users = self.env['res.users'].sudo(user) if user else self.env['res.users']  # has_group checks the env's uid
         for params in self:
             groups = REPORT_GROUPS[params.report]
-            if not any(self.env.user.has_group(group) for group in groups):
+            if not any(users.has_group(group) for group in groups):
                 raise AccessError(_('The report "%s" is not available to your billing role.')
                                   % params._get_report_label())
 

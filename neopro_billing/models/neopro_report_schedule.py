@@ -59,7 +59,7 @@ class NeoproReportSchedule(models.Model):
     def _check_user_report(self):
         for schedule in self:
             try:
-                schedule.sudo(schedule.user_id)._check_report_access()
+                schedule._check_report_access(schedule.user_id)
             except AccessError:
                 raise ValidationError(_('Scheduled report %s: the user %s may not run the report "%s".')
                                       % (schedule.name, schedule.user_id.name, schedule._get_report_label()))

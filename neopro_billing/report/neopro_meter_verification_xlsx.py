@@ -1,5 +1,5 @@
 """Meters whose verification (поверка) is overdue or due within N days of a date."""
-from odoo import _, fields, models
+from odoo import _, models
 
 from .neopro_report_xlsx import col
 

@@ -1,6 +1,7 @@
 """Scheduled reports: the cron generates the due ones into report files; "Open" downloads a file (manual §4.8)."""
 import base64
 import io
+from urllib.parse import unquote
 
 import openpyxl
 import xlsxwriter
@@ -125,8 +126,8 @@ class TestReportSchedule(ReportCase):
                          ('neopro.report.schedule', 'model._run_due()', True))
 
 
-class TestReportFileDownload(HttpCase):
-    """"Open" downloads the stored XLSX through /web/content, with the file's access rules."""
+class TestReportDownload(HttpCase):
+    """Downloads through the web client's routes: "Open" of a report file, and a report printed from its wizard."""
     post_install = True
     at_install = False
 
@@ -151,3 +152,18 @@ class TestReportFileDownload(HttpCase):
         self.assertIn('attachment', response.headers.get('Content-Disposition', ''))
         self.assertIn('Debtors.xlsx', response.headers.get('Content-Disposition', ''))
         self.assertEqual(openpyxl.load_workbook(io.BytesIO(response.content)).active['A1'].value, 450.19)
+
+    def test_report_from_wizard(self):
+        env = odoo.api.Environment(self.registry.cursor(), odoo.SUPERUSER_ID, {})
+        wizard = env['neopro.report.wizard'].create({'report': 'meter_verification', 'date': '2024-05-15'})
+        action = wizard.action_download()
+        url = '/report/xlsx/%s/%s' % (action['report_name'], wizard.id)
+        env.cr.commit()
+        env.cr.close()
+        self.authenticate('admin', 'admin')
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("filename*=UTF-8''Meters: verification due or overdue, on 15.05.2024.xlsx",
+                      unquote(response.headers.get('Content-Disposition', '')))
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        self.assertEqual(sheet['A4'].value, 'Branch')

@@ -36,6 +36,14 @@ class NeoproReceiptWizard(models.TransientModel):
             self.house_id = False
 
     @api.multi
+    def action_print(self):
+        """The receipts as one PDF."""
+        self.ensure_one()
+        if not self.account_count:
+            raise UserError(_('No account matches: choose another branch, street or house.'))
+        return self.env.ref('neopro_billing.neopro_receipt_report_batch').report_action(self, config=False)
+
+    @api.multi
     def _get_accounts(self):
         """The subscribers (in address order) or contracts whose receipts are printed."""
         model, domain, order = self._get_account_search()
@@ -59,11 +67,3 @@ class NeoproReceiptWizard(models.TransientModel):
                                 'AND {0} IS NOT NULL'.format(field), (self.period_id.id,))
             domain.append(('id', 'in', [row[0] for row in self.env.cr.fetchall()]))
         return model, domain, order
-
-    @api.multi
-    def action_print(self):
-        """The receipts as one PDF."""
-        self.ensure_one()
-        if not self.account_count:
-            raise UserError(_('No account matches: choose another branch, street or house.'))
-        return self.env.ref('neopro_billing.neopro_receipt_report_batch').report_action(self, config=False)

@@ -29,6 +29,25 @@ class NeoproReportWizard(models.TransientModel):
             self.date_from, self.date_to = self.period_id.date_start, self.period_id.date_end
 
     @api.multi
+    def action_download(self):
+        """Download the XLSX file now."""
+        self._check_parameters()
+        return self._get_report_action().report_action(self, config=False)
+
+    @api.multi
+    def action_generate(self):
+        """Generate the XLSX file and keep it in the report files; show it."""
+        report_file = self._generate_file()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Report file'),
+            'res_model': 'neopro.report.file',
+            'res_id': report_file.id,
+            'view_mode': 'form',
+            'target': 'current',
+        }
+
+    @api.multi
     def _check_parameters(self):
         """Refuse a report without what it needs (period, date range, date)."""
         self.ensure_one()
@@ -47,25 +66,6 @@ class NeoproReportWizard(models.TransientModel):
         if self.report == 'debtors' and self.debt_months < 0:
             raise UserError(_('Report "%s": the age of the debt cannot be negative months.') % label)
         self._get_branch_ids()
-
-    @api.multi
-    def action_download(self):
-        """Download the XLSX file now."""
-        self._check_parameters()
-        return self._get_report_action().report_action(self, config=False)
-
-    @api.multi
-    def action_generate(self):
-        """Generate the XLSX file and keep it in the report files; show it."""
-        report_file = self._generate_file()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Report file'),
-            'res_model': 'neopro.report.file',
-            'res_id': report_file.id,
-            'view_mode': 'form',
-            'target': 'current',
-        }
 
     @api.multi
     def _render(self):
