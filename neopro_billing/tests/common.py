@@ -2,7 +2,37 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
+import os
+import subprocess
+import tempfile
+
 from odoo.tests.common import SavepointCase
+
+
+def render_pdf_text(env, report, ids):
+    """Render a QWeb PDF report with wkhtmltopdf and return (its text by pdftotext, the number of HTML bodies).
+
+    For HttpCase tests whose data lives in the test HTTP server's cursor (``env.cr``): render_qweb_pdf answers
+    HTML in test mode, so the steps it runs outside tests are run here; the cursor is released (its data kept)
+    before wkhtmltopdf, so that the server can serve the report's CSS (PLATFORM.md). Only the first body is
+    printed: the reports tested make one document.
+    """
+    html = report.render_qweb_html(ids)[0].decode('utf-8')
+    bodies, _ids, _header, _footer, paperformat_args = report._prepare_html(html)
+    paperformat = report.paperformat_id or env.user.company_id.paperformat_id
+    args = report._build_wkhtmltopdf_args(paperformat, False, paperformat_args)
+    with tempfile.TemporaryDirectory() as tmp:
+        body, path = os.path.join(tmp, 'report.html'), os.path.join(tmp, 'report.pdf')
+        with open(body, 'wb') as fh:
+            fh.write(bodies[0])
+        env.cr.commit()
+        env.cr.close()
+        subprocess.run(['wkhtmltopdf'] + args + [body, path], check=True, timeout=180,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(path, 'rb') as fh:
+            if fh.read(4) != b'%PDF':
+                raise AssertionError('wkhtmltopdf wrote no PDF')
+        return subprocess.check_output(['pdftotext', '-layout', path, '-']).decode('utf-8'), len(bodies)
 
 
 def release_account_numbers(env, *numbers):

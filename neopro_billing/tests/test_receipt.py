@@ -1,9 +1,6 @@
 """Receipts (квитанции): their figures, the QR payment code, the batch wizard and the PDF (manual §4.2)."""
 import base64
 import io
-import os
-import subprocess
-import tempfile
 
 import qrcode
 from PIL import Image
@@ -13,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import HttpCase
 
 from ..report.neopro_receipt import QR_BORDER, QR_BOX_SIZE
+from .common import render_pdf_text
 from .common_report import ReportCase
 
 # The payment data of 70001's receipt for 02.2023 (the fixture's company, branch 1 requisites, 3 340.00 due).
@@ -223,21 +221,8 @@ class TestReceiptPdf(HttpCase):
         wizard = env['neopro.receipt.wizard'].create({'period_id': self.period.id,
                                                       'branch_id': self.subs[0].branch_id.id})
         report = env.ref('neopro_billing.neopro_receipt_report_batch')
-        # render_qweb_pdf answers HTML in test mode: run the steps it runs outside tests, wkhtmltopdf last.
-        html = report.render_qweb_html(wizard.ids)[0].decode('utf-8')
-        bodies, _ids, _header, _footer, paperformat_args = report._prepare_html(html)
-        self.assertEqual(len(bodies), 1)  # one document, one receipt a page
-        args = report._build_wkhtmltopdf_args(report.paperformat_id, False, paperformat_args)
-        with tempfile.TemporaryDirectory() as tmp:
-            body, path = os.path.join(tmp, 'receipts.html'), os.path.join(tmp, 'receipts.pdf')
-            with open(body, 'wb') as fh:
-                fh.write(bodies[0])
-            # Release the test cursor (its data kept) so the HTTP server can serve the CSS to wkhtmltopdf.
-            env.cr.commit()
-            env.cr.close()
-            subprocess.run(['wkhtmltopdf'] + args + [body, path], check=True, timeout=180,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            text = subprocess.check_output(['pdftotext', '-layout', path, '-']).decode('utf-8')
+        text, bodies = render_pdf_text(env, report, wizard.ids)
+        self.assertEqual(bodies, 1)  # one document, one receipt a page
         pages = text.rstrip('\f').split('\f')
         self.assertEqual(len(pages), 2)
         first, second = pages

@@ -1,12 +1,9 @@
 """History window and reconciliation act (акт сверки): on screen and as a PDF."""
-import os
-import subprocess
-import tempfile
 
 import odoo
 from odoo.tests.common import HttpCase
 
-from .common import BillingCase
+from .common import BillingCase, render_pdf_text
 
 
 class TestHistory(BillingCase):
@@ -124,23 +121,7 @@ class TestReconciliationPdf(HttpCase):
         history = env['neopro.history'].create({'subscriber_id': self.sub.id, 'date_from': '2023-03-01',
                                                 'date_to': '2023-03-31'})
         report = env.ref('neopro_billing.neopro_reconciliation_report')
-        # render_qweb_pdf answers HTML in test mode: run the steps it runs outside tests, wkhtmltopdf last.
-        html = report.render_qweb_html(history.ids)[0].decode('utf-8')
-        bodies, _ids, _header, _footer, paperformat_args = report._prepare_html(html)
-        paperformat = report.paperformat_id or env.user.company_id.paperformat_id
-        args = report._build_wkhtmltopdf_args(paperformat, False, paperformat_args)
-        with tempfile.TemporaryDirectory() as tmp:
-            body, path = os.path.join(tmp, 'act.html'), os.path.join(tmp, 'act.pdf')
-            with open(body, 'wb') as fh:
-                fh.write(bodies[0])
-            # Release the test cursor (its data kept) so the HTTP server can serve the CSS to wkhtmltopdf.
-            env.cr.commit()
-            env.cr.close()
-            subprocess.run(['wkhtmltopdf'] + args + [body, path], check=True, timeout=180,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            with open(path, 'rb') as fh:
-                self.assertTrue(fh.read(4) == b'%PDF')
-            text = subprocess.check_output(['pdftotext', '-layout', path, '-']).decode('utf-8')
+        text, _bodies = render_pdf_text(env, report, history.ids)
         for expected in ('PDF-777', 'Фролов Степан', 'Meter misread', '03.03.2023', '04.03.2023'):
             self.assertIn(expected, text)
         for amount in ('111', '120', '34', '25'):  # 111.00 or 111,00, as the user's language writes it
