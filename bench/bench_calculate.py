@@ -17,12 +17,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, '.local', 'odoo.conf')
 
 FLOOR_SQL = """
-    INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, subscriber_id, service_id, branch_id,
+    INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, account_id, service_id, branch_id,
                                   account_number, volume, basis, price, amount,
                                   create_uid, create_date, write_uid, write_date)
-    SELECT 'charge', TRUE, %(period)s, %(date)s, s.id, v.id, s.branch_id, s.account_number, 1.0, 'norm', 100.0,
+    SELECT 'charge', TRUE, %(period)s, %(date)s, a.id, v.id, a.branch_id, a.account_number, 1.0, 'norm', 100.0,
            100.0, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-      FROM neopro_subscriber s CROSS JOIN neopro_service v CROSS JOIN generate_series(1, 2) g
+      FROM neopro_account a CROSS JOIN neopro_service v CROSS JOIN generate_series(1, 2) g
      LIMIT %(rows)s
 """
 

@@ -44,7 +44,7 @@ def ensure_database(db):
 def ensure_accounts(env, count):
     """``count`` subscribers with account numbers ACCOUNT_BASE + 1 … (set-based SQL), and an open period."""
     cr = env.cr
-    cr.execute("SELECT count(*) FROM neopro_subscriber WHERE account_number LIKE '9%%' "
+    cr.execute("SELECT count(*) FROM neopro_account WHERE account_number LIKE '9%%' "
                "AND length(account_number) = 7")
     have = cr.fetchone()[0]
     if have < count:
@@ -53,13 +53,23 @@ def ensure_accounts(env, count):
         category = env['neopro.subscriber.category'].search([('code', '=', 'BENCH')]) or \
             env['neopro.subscriber.category'].create({'name': 'Bench residents', 'code': 'BENCH'})
         cr.execute("""
-            INSERT INTO neopro_subscriber (account_number, name, last_name, first_name, residents, branch_id,
-                                           category_id, active, meter_count, create_uid, write_uid, create_date,
-                                           write_date)
-            SELECT (%s + g)::text, 'Абонент ' || g || ' Тестович', 'Абонент', g::text, 1 + g %% 4, %s, %s, true, 0,
+            INSERT INTO neopro_account (account_number, holder_type, branch_id, holder_name, payer_name, holder_active,
+                                        balance_start, amount_paid, amount_charged, amount_correction,
+                                        amount_penalty, balance_end, create_uid, write_uid, create_date, write_date)
+            SELECT (%(base)s + g)::text, 'subscriber', %(branch)s, 'Абонент ' || g || ' Тестович',
+                   'Абонент ' || g || ' Тестович', true,
+                   0, 0, 0, 0, 0, 0, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM generate_series(%(first)s, %(last)s) g
+            ON CONFLICT DO NOTHING;
+            INSERT INTO neopro_subscriber (account_id, name, last_name, first_name, residents, category_id, active,
+                                           meter_count, create_uid, write_uid, create_date, write_date)
+            SELECT a.id, a.holder_name, 'Абонент', g::text, 1 + g %% 4, %(category)s, true, 0,
                    1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
-              FROM generate_series(%s, %s) g
-            ON CONFLICT DO NOTHING""", (ACCOUNT_BASE, branch.id, category.id, have + 1, count))
+              FROM generate_series(%(first)s, %(last)s) g
+              JOIN neopro_account a ON a.account_number = (%(base)s + g)::text
+             WHERE NOT EXISTS (SELECT 1 FROM neopro_subscriber s WHERE s.account_id = a.id)""",
+                   {'base': ACCOUNT_BASE, 'branch': branch.id, 'category': category.id, 'first': have + 1,
+                    'last': count})
         print('Generated %d subscribers' % (count - have), flush=True)
     if not env['neopro.period']._get_open_period():
         env['neopro.period'].create({'date_start': '2025-09-01', 'date_end': '2025-09-30'})

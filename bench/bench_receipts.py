@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/bench_receipts.py --db billing_bench [--count 1000]
 
-Starts an Odoo server on the database (wkhtmltopdf fetches the report CSS over HTTP, PLATFORM.md), then runs the
+Starts an Odoo server on the database (wkhtmltopdf fetches the report CSS over HTTP, docs/PLATFORM.md), then runs the
 steps of ir.actions.report.render_qweb_pdf one by one for the first subscribers in address order (what Reports →
 Print receipts does for a street): the receipt data (a few queries and the QR codes), the QWeb HTML, wkhtmltopdf.
 Prints the seconds of each step, the pages and the size of the PDF. Not part of bin/test.

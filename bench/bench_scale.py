@@ -207,7 +207,8 @@ def prepare(db, keep_lines):
         sizes = cr.fetchone()
         # ten accounts and ten residential meter serials spread over the tables (the 7th of each tenth)
         cr.execute('SELECT (array_agg(account_number ORDER BY id))[7] FROM (SELECT id, account_number, '
-                   'ntile(10) OVER (ORDER BY id) AS tenth FROM neopro_subscriber) s GROUP BY tenth ORDER BY tenth')
+                   'ntile(10) OVER (ORDER BY id) AS tenth FROM neopro_account WHERE holder_type = \'subscriber\') s '
+                   'GROUP BY tenth ORDER BY tenth')
         accounts = [row[0] for row in cr.fetchall()]
         cr.execute('SELECT (array_agg(serial_number ORDER BY id))[7] FROM (SELECT id, serial_number, '
                    'ntile(10) OVER (ORDER BY id) AS tenth FROM neopro_meter WHERE subscriber_id IS NOT NULL) m '

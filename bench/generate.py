@@ -138,22 +138,33 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
           FROM neopro_house h, generate_series(1, 50) a
     """, {'uid': uid})
     analyze(cr, 'neopro_street', 'neopro_house', 'neopro_premise')
+    # Each subscriber is a personal account (neopro.account): the accounts first, then their subscribers.
     cr.execute("""
-        INSERT INTO neopro_subscriber (account_number, last_name, first_name, patronymic, name, house_id, premise_id,
-                                       address, residents, branch_id, category_id, amenity_level_id, active,
-                                       meter_count, court_case, balance_start, amount_paid, amount_charged,
-                                       amount_correction, amount_penalty, balance_end,
-                                       create_uid, create_date, write_uid, write_date)
-        SELECT lpad((100000 + p.n)::varchar, 8, '0'), sn, fn, pn, sn || ' ' || fn || ' ' || pn, p.house_id, p.id,
-               p.full_address, 1 + abs(hashint4(p.n)) %% 5, h.branch_id, %(category)s, %(amenity)s, TRUE,
-               CASE WHEN p.n %% 10 < 6 THEN 2 ELSE 0 END, FALSE, 0, 0, 0, 0, 0, 0,
-               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+        CREATE TEMP TABLE gen_subscriber AS
+        SELECT lpad((100000 + p.n)::varchar, 8, '0') AS account_number, sn, fn, pn, sn || ' ' || fn || ' ' || pn AS name,
+               p.house_id, p.id AS premise_id, p.full_address, 1 + abs(hashint4(p.n)) %% 5 AS residents,
+               h.branch_id, CASE WHEN p.n %% 10 < 6 THEN 2 ELSE 0 END AS meter_count
           FROM (SELECT id, house_id, full_address, (row_number() OVER (ORDER BY id))::int AS n FROM neopro_premise) p
           JOIN neopro_house h ON h.id = p.house_id,
                LATERAL (SELECT (%(surnames)s::varchar[])[1 + p.n %% %(ns)s] AS sn,
                                (%(names)s::varchar[])[1 + (p.n / 7) %% %(nf)s] AS fn,
                                (%(patronymics)s::varchar[])[1 + (p.n / 3) %% %(np)s] AS pn) names
-         WHERE p.n <= %(subscribers)s
+         WHERE p.n <= %(subscribers)s;
+        INSERT INTO neopro_account (account_number, holder_type, branch_id, holder_name, payer_name, holder_address,
+                                    holder_active, balance_start, amount_paid, amount_charged, amount_correction,
+                                    amount_penalty, balance_end, create_uid, create_date, write_uid, write_date)
+        SELECT account_number, 'subscriber', branch_id, name, name, full_address, TRUE, 0, 0, 0, 0, 0, 0,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM gen_subscriber ORDER BY account_number;
+        INSERT INTO neopro_subscriber (account_id, last_name, first_name, patronymic, name, house_id, premise_id,
+                                       address, residents, category_id, amenity_level_id, active,
+                                       meter_count, court_case, create_uid, create_date, write_uid, write_date)
+        SELECT a.id, g.sn, g.fn, g.pn, g.name, g.house_id, g.premise_id, g.full_address, g.residents,
+               %(category)s, %(amenity)s, TRUE, g.meter_count, FALSE,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM gen_subscriber g JOIN neopro_account a ON a.account_number = g.account_number
+      ORDER BY a.id;
+        DROP TABLE gen_subscriber
     """, {'category': residents.id, 'amenity': amenity.id, 'uid': uid, 'subscribers': subscribers,
           'surnames': SURNAMES, 'names': NAMES, 'patronymics': PATRONYMICS, 'ns': len(SURNAMES),
           'nf': len(NAMES), 'np': len(PATRONYMICS)})
@@ -161,11 +172,11 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
     cr.execute("""
         INSERT INTO neopro_service_connection (subscriber_id, branch_id, service_id, date_start, date_end,
                                                create_uid, create_date, write_uid, write_date)
-        SELECT s.id, s.branch_id, v.id,
+        SELECT s.id, a.branch_id, v.id,
                CASE WHEN v.id = %(hot)s AND s.id %% 200 = 1 THEN %(connect)s END,
                CASE WHEN v.id = %(sewage)s AND s.id %% 200 = 2 THEN %(disconnect)s END,
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-          FROM neopro_subscriber s, neopro_service v
+          FROM neopro_subscriber s JOIN neopro_account a ON a.id = s.account_id, neopro_service v
     """, {'hot': hot.id, 'sewage': sewage.id, 'connect': opened.replace(day=11), 'disconnect': opened.replace(day=20),
           'uid': uid})
     log('%s subscribers in %s houses, %s connections', subscribers, houses, 3 * subscribers)
@@ -185,24 +196,30 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE neopro_is_contractor AND "
                "commercial_partner_id IS NULL")
     cr.execute("""
-        INSERT INTO neopro_contract (name, account_number, partner_id, date, state, branch_id, category_id, active,
-                                     balance_start, amount_paid, amount_charged, amount_correction, amount_penalty,
-                                     balance_end, create_uid, create_date, write_uid, write_date)
-        SELECT 'Д-' || p.id, '9' || lpad(p.id::varchar, 7, '0'), p.id, '2020-01-01', 'active', p.neopro_branch_id,
-               %(category)s, TRUE, 0, 0, 0, 0, 0, 0, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
-               now() AT TIME ZONE 'UTC'
-          FROM res_partner p WHERE p.neopro_is_contractor
+        INSERT INTO neopro_account (account_number, holder_type, branch_id, holder_name, payer_name, holder_address,
+                                    holder_active, balance_start, amount_paid, amount_charged, amount_correction,
+                                    amount_penalty, balance_end, create_uid, create_date, write_uid, write_date)
+        SELECT '9' || lpad(p.id::varchar, 7, '0'), 'contract', p.neopro_branch_id, p.name || ' № Д-' || p.id, p.name,
+               p.neopro_address, TRUE, 0, 0, 0, 0, 0, 0,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM res_partner p WHERE p.neopro_is_contractor ORDER BY p.id;
+        INSERT INTO neopro_contract (name, account_id, partner_id, date, state, category_id, active,
+                                     create_uid, create_date, write_uid, write_date)
+        SELECT 'Д-' || p.id, a.id, p.id, '2020-01-01', 'active', %(category)s, TRUE,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM res_partner p JOIN neopro_account a ON a.account_number = '9' || lpad(p.id::varchar, 7, '0')
+         WHERE p.neopro_is_contractor ORDER BY p.id
     """, {'category': legal.id, 'uid': uid})
     analyze(cr, 'res_partner', 'neopro_contract')
     # Points 1–2 cold metered, 3 hot metered, 4 cold with a fixed volume, 5 sewage (then cold metered again).
     cr.execute("""
         INSERT INTO neopro_metering_point (name, contract_id, branch_id, service_id, volume, active,
                                            create_uid, create_date, write_uid, write_date)
-        SELECT 'Точка ' || k, c.id, c.branch_id,
+        SELECT 'Точка ' || k, c.id, a.branch_id,
                CASE k WHEN 3 THEN %(hot)s WHEN 5 THEN %(sewage)s ELSE %(cold)s END,
                CASE WHEN k = 4 THEN 20 + abs(hashint4(c.id)) %% 80 ELSE 0 END, TRUE,
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-          FROM neopro_contract c, generate_series(1, %(points)s) k
+          FROM neopro_contract c JOIN neopro_account a ON a.id = c.account_id, generate_series(1, %(points)s) k
     """, {'cold': cold.id, 'hot': hot.id, 'sewage': sewage.id, 'points': points, 'uid': uid})
     analyze(cr, 'neopro_metering_point', 'neopro_service_connection')
     log('%s contracts with %s metering points each', contracts, points)
@@ -210,16 +227,17 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
     # Meters and readings ----------------------------------------------------------------------------------------
     meter_columns = """serial_number, service_id, digits, initial_value, installation_date, verification_date,
                        verification_interval, next_verification_date, active, is_remote, is_virtual,
-                       is_common_house, in_shaft, subscriber_id, metering_point_id, contract_id, branch_id,
+                       is_common_house, in_shaft, subscriber_id, metering_point_id, contract_id, account_id, branch_id,
                        owner_name, address, create_uid, create_date, write_uid, write_date"""
     cr.execute("""
         INSERT INTO neopro_meter (""" + meter_columns + """)
         SELECT 'S' || lpad((s.id * 2 + CASE WHEN v.id = %(hot)s THEN 1 ELSE 0 END)::varchar, 9, '0'), v.id, 5,
                CASE WHEN s.id %% 1000 = 7 THEN 99980 ELSE abs(hashint4(s.id * 3 + v.id)) %% 50000 END,
                '2019-06-01', vd, 48, (vd + interval '48 months')::date, TRUE, FALSE, FALSE, FALSE, FALSE,
-               s.id, NULL, NULL, s.branch_id, s.name, s.address,
+               s.id, NULL, NULL, a.id, a.branch_id, s.name, s.address,
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM neopro_subscriber s
+          JOIN neopro_account a ON a.id = s.account_id
           JOIN neopro_service v ON v.id IN (%(cold)s, %(hot)s),
                LATERAL (SELECT CASE WHEN s.id %% 100 = 3 THEN DATE '2018-01-01' ELSE DATE '2024-01-01' END AS vd) d
          WHERE s.meter_count = 2
@@ -228,7 +246,7 @@ def generate(env, subscribers=100000, contracts=2000, points=5, months=6, histor
         INSERT INTO neopro_meter (""" + meter_columns + """)
         SELECT 'L' || lpad(p.id::varchar, 9, '0'), p.service_id, 6, abs(hashint4(p.id)) %% 300000, '2019-06-01',
                DATE '2024-01-01', 48, DATE '2028-01-01', TRUE, FALSE, FALSE, FALSE, FALSE,
-               NULL, p.id, p.contract_id, p.branch_id, r.name, r.neopro_legal_address,
+               NULL, p.id, p.contract_id, c.account_id, p.branch_id, r.name, r.neopro_legal_address,
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM neopro_metering_point p
           JOIN neopro_contract c ON c.id = p.contract_id
@@ -293,24 +311,22 @@ def pay(env, closed, period, bank, source):
     """Bank payments in ``period`` of the debts left at the end of ``closed``: 90 % in time, 5 % late (27th),
     3 % half, 2 % nothing."""
     cr = env.cr
-    for column, table in (('subscriber_id', 'neopro_subscriber'), ('contract_id', 'neopro_contract')):
-        cr.execute("""
-            INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, {column}, branch_id,
-                                          account_number, amount, payment_source_id, bank_id, payer_name, txn_id,
-                                          create_uid, create_date, write_uid, write_date)
-            SELECT 'payment', FALSE, %(period)s,
-                   %(start)s::date + CASE WHEN r < 95 AND r >= 90 THEN 26 ELSE 4 + abs(hashint4(a.id)) %% 19 END,
-                   a.id, a.branch_id, a.account_number,
-                   CASE WHEN r >= 95 THEN round(b.balance_end / 2, 2) ELSE b.balance_end END,
-                   %(source)s, %(bank)s, a.name, 'GEN-' || %(period)s || '-' || '{column}' || '-' || a.id,
-                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM neopro_balance b
-              JOIN {table} a ON a.id = b.{column},
-                   LATERAL (SELECT abs(hashint4(a.id * 11 + %(period)s)) %% 100 AS r) x
-             WHERE b.period_id = %(closed)s AND b.balance_end > 0 AND r < 98
-        """.format(column=column, table=table), {
-            'period': period.id, 'closed': closed.id, 'start': period.date_start, 'source': source.id,
-            'bank': bank.id, 'uid': env.uid})
+    cr.execute("""
+        INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, account_id, branch_id,
+                                      account_number, amount, payment_source_id, bank_id, payer_name, txn_id,
+                                      create_uid, create_date, write_uid, write_date)
+        SELECT 'payment', FALSE, %(period)s,
+               %(start)s::date + CASE WHEN r < 95 AND r >= 90 THEN 26 ELSE 4 + abs(hashint4(a.id)) %% 19 END,
+               a.id, a.branch_id, a.account_number,
+               CASE WHEN r >= 95 THEN round(b.balance_end / 2, 2) ELSE b.balance_end END,
+               %(source)s, %(bank)s, a.payer_name, 'GEN-' || %(period)s || '-' || a.id,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM neopro_balance b
+          JOIN neopro_account a ON a.id = b.account_id,
+               LATERAL (SELECT abs(hashint4(a.id * 11 + %(period)s)) %% 100 AS r) x
+         WHERE b.period_id = %(closed)s AND b.balance_end > 0 AND r < 98
+    """, {'period': period.id, 'closed': closed.id, 'start': period.date_start, 'source': source.id,
+          'bank': bank.id, 'uid': env.uid})
     env['neopro.operation']._refresh_balances(period)
     cr.execute("SELECT count(*), sum(amount) FROM neopro_operation WHERE period_id = %s AND operation_type = 'payment'",
                (period.id,))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the add-on's Odoo tests and the repo-level pytest suite; print one verdict.
 
-Odoo's exit code alone does not tell a failure (PLATFORM.md): a test file that
+Odoo's exit code alone does not tell a failure (docs/PLATFORM.md): a test file that
 fails to import exits 0. So the verdict reads the log: every test file must
 report "Ran N tests", unittest's FAILED lines are counted, and any other
 ERROR/CRITICAL log line counts as a failure too.

@@ -123,7 +123,7 @@ def main(db):
         result['payment_amount'] = float(amount or 0)
         cr.execute("""SELECT count(*) FROM (
                           SELECT 1 FROM neopro_operation WHERE period_id = %s AND is_auto
-                        GROUP BY operation_type, subscriber_id, contract_id, metering_point_id, service_id
+                        GROUP BY operation_type, account_id, metering_point_id, service_id
                           HAVING count(*) > 1) doubled""", (period.id,))
         result['doubled_lines'] = cr.fetchone()[0]
         cr.execute("""SELECT count(*) FROM neopro_balance b
@@ -131,17 +131,15 @@ def main(db):
                              + b.amount_correction + b.amount_penalty - b.amount_paid""", (period.id,))
         result['unbalanced_rows'] = cr.fetchone()[0]
         cr.execute("""SELECT count(*) FROM neopro_balance b
-                        LEFT JOIN (SELECT subscriber_id, contract_id,
-                                          sum(amount) FILTER (WHERE operation_type = 'payment') AS paid
+                        LEFT JOIN (SELECT account_id, sum(amount) FILTER (WHERE operation_type = 'payment') AS paid
                                      FROM neopro_operation WHERE period_id = %s
-                                 GROUP BY subscriber_id, contract_id) o
-                          ON o.subscriber_id IS NOT DISTINCT FROM b.subscriber_id
-                         AND o.contract_id IS NOT DISTINCT FROM b.contract_id
+                                 GROUP BY account_id) o
+                          ON o.account_id = b.account_id
                        WHERE b.period_id = %s AND b.amount_paid <> coalesce(o.paid, 0)""", (period.id, period.id))
         result['balances_off_ledger'] = cr.fetchone()[0]
         cr.execute("SELECT count(*) FROM neopro_meter_reading WHERE meter_id = %s AND date = %s", (meter.id, day))
         result['readings_entered'] = cr.fetchone()[0]
-        cr.execute("SELECT amount_paid FROM neopro_subscriber WHERE id = %s", (sub.id,))
+        cr.execute("SELECT amount_paid FROM neopro_account WHERE id = %s", (sub.account_id.id,))
         result['subscriber_paid_more'] = round(float(cr.fetchone()[0]) - paid_before, 2)
     print(json.dumps(result))
 

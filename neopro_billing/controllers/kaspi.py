@@ -7,7 +7,7 @@ from odoo.http import request
 
 
 class KaspiController(http.Controller):
-    """Online payments from Kaspi (SPEC §7): ``?command=check|pay&txn_id=…&account=…&sum=…&txn_date=…``.
+    """Online payments from Kaspi (RULES §7): ``?command=check|pay&txn_id=…&account=…&sum=…&txn_date=…``.
 
     Answers XML (``<response>…</response>``) or JSON with ``format=json`` or an ``Accept: application/json``
     header. Access: the secret (``secret`` parameter or ``X-Neopro-Secret`` header) and the IP allow-list set

@@ -1,4 +1,5 @@
 from . import neopro_mixin
+from . import neopro_account
 from . import neopro_account_mixin
 # Reflected before the models whose "id" field would take their fields' xml ids (ru.po refers to them).
 from . import neopro_subscriber

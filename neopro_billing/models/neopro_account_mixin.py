@@ -2,29 +2,17 @@ from odoo import _, api, fields, models
 
 
 class NeoproAccountMixin(models.AbstractModel):
-    """A billed account (subscriber or contract): the billing line of the open period and its buttons.
-
-    The six figures (SPEC §11) are stored copies of the account's ``neopro.balance`` of the open period, written by
-    ``neopro.balance._recompute`` with SQL, so lists of 100k accounts sort and filter by debt.
-    """
+    """A holder of a personal account (subscriber or contract): it *is* a ``neopro.account`` (``_inherits``), so the
+    account number, the branch and the six figures of the open period (RULES §11) read and write on it, and the
+    buttons of the billing line act on its account."""
     _name = 'neopro.account.mixin'
     _inherit = 'neopro.currency.mixin'
-    _description = 'Billed account'
+    _description = 'Account holder'
 
-    # The column of neopro.operation / neopro.balance pointing to this kind of account.
-    _account_field = None
-    # The receipt report (xml id) of this kind of account.
+    # The holder type of the account (neopro.account.holder_type) and the receipt report (xml id) of this holder.
+    _holder_type = None
     _receipt_report = None
 
-    balance_start = fields.Monetary(string='Opening balance', readonly=True, copy=False, default=0.0,
-                                    help='Closing balance of the previous period.')
-    amount_paid = fields.Monetary(string='Paid', readonly=True, copy=False, default=0.0)
-    amount_charged = fields.Monetary(string='Charged', readonly=True, copy=False, default=0.0)
-    amount_correction = fields.Monetary(string='Correction', readonly=True, copy=False, default=0.0)
-    amount_penalty = fields.Monetary(string='Penalty', readonly=True, copy=False, default=0.0)
-    balance_end = fields.Monetary(string='Closing balance', readonly=True, copy=False, default=0.0, index=True,
-                                  help='Opening balance + charged + correction + penalty − paid: the debt '
-                                       '(negative: paid in advance).')
     period_charge_ids = fields.Many2many('neopro.operation', compute='_compute_period_charge_ids',
                                          string='Charges of the period',
                                          groups='neopro_billing.group_operator,neopro_billing.group_accountant')
@@ -33,10 +21,39 @@ class NeoproAccountMixin(models.AbstractModel):
     def _compute_period_charge_ids(self):
         period = self.env['neopro.period']._get_open_period()
         operations = self.env['neopro.operation'].search([
-            (self._account_field, 'in', self.ids), ('period_id', '=', period.id), ('operation_type', '=', 'charge'),
+            ('account_id', 'in', self.mapped('account_id').ids), ('period_id', '=', period.id),
+            ('operation_type', '=', 'charge'),
         ], order='service_id, id') if period else self.env['neopro.operation']
-        for account in self:
-            account.period_charge_ids = operations.filtered(lambda o: o[self._account_field] == account)
+        for holder in self:
+            holder.period_charge_ids = operations.filtered(lambda o: o.account_id == holder.account_id)
+
+    @api.model
+    def create(self, vals):
+        vals = dict(vals, holder_type=self._holder_type)
+        return super(NeoproAccountMixin, self).create(vals)
+
+    def _get_account_holder_name(self):
+        """The payer's name as the account shows it (receipts, bank files, Kaspi, reports)."""
+        self.ensure_one()
+        return self.name
+
+    def _get_norm_volume(self, charge):
+        """The monthly volume a charge line of this account would bill without a meter (the norms panel)."""
+        raise NotImplementedError
+
+    def _get_payer_name(self):
+        """Who pays for the account (a payment's payer when none is given)."""
+        self.ensure_one()
+        return self.name
+
+    def _get_account_holder_address(self):
+        """The address the account shows."""
+        raise NotImplementedError
+
+    def _is_account_open(self):
+        """Whether the account takes payments."""
+        self.ensure_one()
+        return self.active
 
     @api.multi
     def action_operation_entry(self):
@@ -50,7 +67,7 @@ class NeoproAccountMixin(models.AbstractModel):
             'res_model': 'neopro.operation.entry',
             'view_mode': 'form',
             'target': 'new',
-            'context': {'default_%s' % self._account_field: self.id, 'default_operation_type': operation_type},
+            'context': {'default_account_id': self.account_id.id, 'default_operation_type': operation_type},
         }
 
     @api.multi
@@ -63,7 +80,7 @@ class NeoproAccountMixin(models.AbstractModel):
             'res_model': 'neopro.history',
             'view_mode': 'form',
             'target': 'new',
-            'context': {'default_%s' % self._account_field: self.id},
+            'context': {'default_account_id': self.account_id.id},
         }
 
     @api.multi
@@ -82,5 +99,5 @@ class NeoproAccountMixin(models.AbstractModel):
             'name': _('Balances of %s') % self.display_name,
             'res_model': 'neopro.balance',
             'view_mode': 'tree,form',
-            'domain': [(self._account_field, '=', self.id)],
+            'domain': [('account_id', '=', self.account_id.id)],
         }

@@ -1,47 +1,43 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.ledger import BALANCE_END_SQL, balance_end
+from .neopro_account import BALANCE_FIELDS, HOLDER_MODELS
 from .neopro_calculation import set_jit
 
-BALANCE_FIELDS = ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
-                  'balance_end')
-
-# One statement per kind of account: the account column and table are constants, never user data.
-_ACCOUNTS = {
-    'subscriber': ('subscriber_id', 'neopro_subscriber'),
-    'contract': ('contract_id', 'neopro_contract'),
-}
-
+# The balance of an account in a period from its ledger lines and the previous period's closing balance; the closing
+# balance by the one formula (neopro_balance_formula below, also an SQL CHECK of the table).
 _RECOMPUTE_SQL = """
-    INSERT INTO neopro_balance AS b ({account}, period_id, branch_id, balance_start, amount_charged, amount_paid,
+    INSERT INTO neopro_balance AS b (account_id, period_id, branch_id, balance_start, amount_charged, amount_paid,
                                      amount_correction, amount_penalty, balance_end,
                                      create_uid, create_date, write_uid, write_date)
     SELECT a.id, %(period)s, a.branch_id, v.balance_start, v.charged, v.paid, v.correction, v.penalty,
-           v.balance_start + v.charged + v.correction + v.penalty - v.paid,
+           """ + BALANCE_END_SQL.format(start='v.balance_start', charged='v.charged', correction='v.correction',
+                                        penalty='v.penalty', paid='v.paid') + """,
            %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
       FROM (
             SELECT acc.id AS account_id,
                    COALESCE(pb.balance_end, cb.balance_start, 0) AS balance_start,
                    COALESCE(o.charged, 0) AS charged, COALESCE(o.paid, 0) AS paid,
                    COALESCE(o.correction, 0) AS correction, COALESCE(o.penalty, 0) AS penalty
-              FROM (SELECT {account} AS id FROM neopro_operation
-                     WHERE period_id = %(period)s AND {account} IS NOT NULL {filter_op}
+              FROM (SELECT account_id AS id FROM neopro_operation
+                     WHERE period_id = %(period)s AND (%(all)s OR account_id = ANY(%(ids)s))
                     UNION
-                    SELECT {account} FROM neopro_balance
-                     WHERE period_id IN %(periods)s AND {account} IS NOT NULL {filter_bal}) acc
-         LEFT JOIN (SELECT {account} AS id,
+                    SELECT account_id FROM neopro_balance
+                     WHERE period_id IN %(periods)s AND (%(all)s OR account_id = ANY(%(ids)s))) acc
+         LEFT JOIN (SELECT account_id AS id,
                            SUM(amount) FILTER (WHERE operation_type = 'charge') AS charged,
                            SUM(amount) FILTER (WHERE operation_type = 'payment') AS paid,
                            SUM(amount) FILTER (WHERE operation_type = 'correction') AS correction,
                            SUM(amount) FILTER (WHERE operation_type = 'penalty') AS penalty
                       FROM neopro_operation
-                     WHERE period_id = %(period)s AND {account} IS NOT NULL {filter_op}
-                  GROUP BY {account}) o ON o.id = acc.id
-         LEFT JOIN neopro_balance pb ON pb.{account} = acc.id AND pb.period_id = %(prev)s
-         LEFT JOIN neopro_balance cb ON cb.{account} = acc.id AND cb.period_id = %(period)s
+                     WHERE period_id = %(period)s AND (%(all)s OR account_id = ANY(%(ids)s))
+                  GROUP BY account_id) o ON o.id = acc.id
+         LEFT JOIN neopro_balance pb ON pb.account_id = acc.id AND pb.period_id = %(prev)s
+         LEFT JOIN neopro_balance cb ON cb.account_id = acc.id AND cb.period_id = %(period)s
            ) v
-      JOIN {table} a ON a.id = v.account_id
-    ON CONFLICT ({account}, period_id) DO UPDATE
+      JOIN neopro_account a ON a.id = v.account_id
+    ON CONFLICT (account_id, period_id) DO UPDATE
        SET balance_start = EXCLUDED.balance_start, amount_charged = EXCLUDED.amount_charged,
            amount_paid = EXCLUDED.amount_paid, amount_correction = EXCLUDED.amount_correction,
            amount_penalty = EXCLUDED.amount_penalty, balance_end = EXCLUDED.balance_end,
@@ -55,38 +51,49 @@ _RECOMPUTE_SQL = """
 
 # Copy the figures of the open period onto the accounts (zero for accounts without a balance row).
 _PUBLISH_SQL = """
-    UPDATE {table} a
+    UPDATE neopro_account a
        SET balance_start = v.balance_start, amount_charged = v.amount_charged, amount_paid = v.amount_paid,
            amount_correction = v.amount_correction, amount_penalty = v.amount_penalty, balance_end = v.balance_end
       FROM (SELECT x.id, COALESCE(b.balance_start, 0) AS balance_start,
                    COALESCE(b.amount_charged, 0) AS amount_charged, COALESCE(b.amount_paid, 0) AS amount_paid,
                    COALESCE(b.amount_correction, 0) AS amount_correction,
                    COALESCE(b.amount_penalty, 0) AS amount_penalty, COALESCE(b.balance_end, 0) AS balance_end
-              FROM {table} x
-         LEFT JOIN neopro_balance b ON b.{account} = x.id AND b.period_id = %(period)s
-             WHERE TRUE {filter_acc}) v
+              FROM neopro_account x
+         LEFT JOIN neopro_balance b ON b.account_id = x.id AND b.period_id = %(period)s
+             WHERE %(all)s OR x.id = ANY(%(ids)s)) v
      WHERE a.id = v.id
        AND (a.balance_start, a.amount_charged, a.amount_paid, a.amount_correction, a.amount_penalty, a.balance_end)
            IS DISTINCT FROM
            (v.balance_start, v.amount_charged, v.amount_paid, v.amount_correction, v.amount_penalty, v.balance_end)
 """
 
+_CARRY_OVER_SQL = """
+    INSERT INTO neopro_balance (account_id, period_id, branch_id, balance_start, amount_charged, amount_paid,
+                                amount_correction, amount_penalty, balance_end,
+                                create_uid, create_date, write_uid, write_date)
+    SELECT b.account_id, %(new)s, a.branch_id, b.balance_end, 0, 0, 0, 0, b.balance_end,
+           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM neopro_balance b JOIN neopro_account a ON a.id = b.account_id
+     WHERE b.period_id = %(closed)s
+    ON CONFLICT DO NOTHING
+"""
+
 
 class NeoproBalance(models.Model):
-    """Figures of one account (subscriber or contract) in one billing period (SPEC §11)."""
+    """Figures of one personal account in one billing period (RULES §11)."""
     _name = 'neopro.balance'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link']
     _description = 'Account balance of a period'
     _order = 'period_id desc, id'
 
     # Looked up through the unique (account, period) indexes: no index of their own (fewer to maintain).
-    subscriber_id = fields.Many2one('neopro.subscriber', ondelete='restrict', readonly=True)
-    contract_id = fields.Many2one('neopro.contract', ondelete='restrict', readonly=True)
+    account_id = fields.Many2one('neopro.account', string='Account', required=True, ondelete='restrict',
+                                 readonly=True)
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True, readonly=True)
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')
     branch_id = fields.Many2one('neopro.branch', index=True, readonly=True)
-    account_number = fields.Char(compute='_compute_account', search='_search_account_number')
-    account_name = fields.Char(compute='_compute_account', string='Account')
+    account_number = fields.Char(related='account_id.account_number', readonly=True)
+    account_name = fields.Char(related='account_id.holder_name', readonly=True, string='Payer')
     balance_start = fields.Monetary(string='Opening balance', readonly=True)
     amount_charged = fields.Monetary(string='Charged', readonly=True)
     amount_paid = fields.Monetary(string='Paid', readonly=True)
@@ -95,25 +102,12 @@ class NeoproBalance(models.Model):
     balance_end = fields.Monetary(string='Closing balance', readonly=True)
 
     _sql_constraints = [
-        ('one_account', 'CHECK((subscriber_id IS NULL) <> (contract_id IS NULL))',
-         'A balance belongs to one subscriber or to one contract.'),
-        ('subscriber_period_unique', 'unique(subscriber_id, period_id)',
-         'A subscriber has one balance per period.'),
-        ('contract_period_unique', 'unique(contract_id, period_id)', 'A contract has one balance per period.'),
-        ('balance_formula', 'CHECK(balance_end = balance_start + amount_charged + amount_correction '
-                            '+ amount_penalty - amount_paid)',
+        ('account_period_unique', 'unique(account_id, period_id)', 'An account has one balance per period.'),
+        ('balance_formula', 'CHECK(balance_end = ' + BALANCE_END_SQL.format(
+            start='balance_start', charged='amount_charged', correction='amount_correction', penalty='amount_penalty',
+            paid='amount_paid') + ')',
          'The closing balance is the opening balance plus charges, corrections and penalties minus payments.'),
     ]
-
-    @api.multi
-    def _compute_account(self):
-        for balance in self:
-            account = balance.subscriber_id or balance.contract_id
-            balance.account_number = account.account_number
-            balance.account_name = account.display_name
-
-    def _search_account_number(self, operator, value):
-        return ['|', ('subscriber_id.account_number', operator, value), ('contract_id.account_number', operator, value)]
 
     @api.model
     def create(self, vals):
@@ -139,59 +133,41 @@ class NeoproBalance(models.Model):
                             % (balance.account_number, balance.period_id.name, what))
 
     @api.model
-    def _recompute(self, period, subscriber_ids=None, contract_ids=None):
-        """Recompute the balances of ``period`` from the ledger, set-based.
-
-        Both id lists None: every account; otherwise only the listed ones (None counting as none).
-        The figures of the open period are copied onto the subscribers and contracts.
-        """
+    def _recompute(self, period, account_ids=None):
+        """Recompute the balances of ``period`` from the ledger, set-based: every account when ``account_ids`` is
+        None, else only those. The figures of the open period are copied onto the accounts."""
         period.ensure_one()
         if period.state != 'open':
             raise UserError(_('The period %s is closed: its balances are frozen.') % period.name)
-        everything = subscriber_ids is None and contract_ids is None
+        everything = account_ids is None
+        if not everything and not account_ids:
+            return True
         previous = period._get_previous()
+        params = {'period': period.id, 'prev': previous.id or None, 'uid': self.env.uid,
+                  'periods': tuple(p for p in (period.id, previous.id) if p), 'all': everything,
+                  'ids': list(account_ids or [])}
         if everything:
             set_jit(self.env.cr, False)
-        for kind, ids in (('subscriber', subscriber_ids), ('contract', contract_ids)):
-            if not everything and not ids:
-                continue
-            account, table = _ACCOUNTS[kind]
-            params = {'period': period.id, 'prev': previous.id or None, 'uid': self.env.uid,
-                      'periods': tuple(p for p in (period.id, previous.id) if p), 'ids': list(ids or [])}
-            filter_op = '' if everything else 'AND {} = ANY(%(ids)s)'.format(account)
-            self.env.cr.execute(_RECOMPUTE_SQL.format(account=account, table=table, filter_op=filter_op,
-                                                      filter_bal=filter_op), params)
-            self._publish(period, kind, None if everything else ids)
+        self.env.cr.execute(_RECOMPUTE_SQL, params)
+        self._publish(period, account_ids)
         if everything:
             set_jit(self.env.cr, True)
         self.invalidate_cache()
         return True
 
     @api.model
-    def _publish(self, period, kind, ids=None):
-        """Copy the figures of the open ``period`` onto the accounts of ``kind`` (all when ``ids`` is None)."""
+    def _publish(self, period, account_ids=None):
+        """Copy the figures of the open ``period`` onto the accounts (all when ``account_ids`` is None)."""
         if period.state != 'open':
             return
-        account, table = _ACCOUNTS[kind]
-        filter_acc = '' if ids is None else 'AND x.id = ANY(%(ids)s)'
-        self.env.cr.execute(_PUBLISH_SQL.format(account=account, table=table, filter_acc=filter_acc),
-                            {'period': period.id, 'ids': list(ids or [])})
-        self.env[table.replace('_', '.')].invalidate_cache(fnames=list(BALANCE_FIELDS))
+        self.env.cr.execute(_PUBLISH_SQL, {'period': period.id, 'all': account_ids is None,
+                                           'ids': list(account_ids or [])})
+        for model in ['neopro.account'] + list(HOLDER_MODELS.values()):
+            self.env[model].invalidate_cache(fnames=list(BALANCE_FIELDS))
 
     @api.model
     def _carry_over(self, closed, new):
         """Open ``new`` with the closing balances of ``closed`` as opening balances, for every account."""
-        for kind in _ACCOUNTS:
-            account, table = _ACCOUNTS[kind]
-            self.env.cr.execute("""
-                INSERT INTO neopro_balance ({account}, period_id, branch_id, balance_start, amount_charged,
-                                            amount_paid, amount_correction, amount_penalty, balance_end,
-                                            create_uid, create_date, write_uid, write_date)
-                SELECT b.{account}, %(new)s, a.branch_id, b.balance_end, 0, 0, 0, 0, b.balance_end,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM neopro_balance b JOIN {table} a ON a.id = b.{account}
-                 WHERE b.period_id = %(closed)s AND b.{account} IS NOT NULL
-                ON CONFLICT DO NOTHING
-            """.format(account=account, table=table), {'new': new.id, 'closed': closed.id, 'uid': self.env.uid})
-            self._publish(new, kind)
+        self.env.cr.execute(_CARRY_OVER_SQL, {'new': new.id, 'closed': closed.id, 'uid': self.env.uid})
+        self._publish(new)
         self.invalidate_cache()

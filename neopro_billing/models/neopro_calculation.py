@@ -1,99 +1,40 @@
-"""The billing engine: charges and penalties of the open period, set-based (SPEC §6).
+"""The billing engine: charges and penalties of the open period, set-based (RULES §6, §12 and §13, docs/RULES.md).
 
-Charges are computed by SQL statements into a temporary table and merged into the ledger: unchanged lines are
-left alone, changed ones updated, vanished ones deleted, new ones inserted. Penalties are computed in Python from
-two bulk queries (only accounts with overdue debt) and merged the same way. No ORM create per line.
+A calculation is a pipeline of named steps (``_run``); each step is one overridable method applying one rule with one
+SQL statement into a temporary table, analysed before the next step joins it (the planner then knows the sizes).
+Every account is a ``neopro.account``: a resident's connected service and a contract's metering point are both a
+*billed unit* of an account, so each rule is written once for both. The computed lines are merged into the ledger:
+unchanged lines are left alone, changed ones updated, vanished ones deleted, new ones inserted. No ORM create per
+line.
 """
-import bisect
+import contextlib
 import time
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from ..lib import penalty as penalty_lib
+from ..lib.ledger import CONSUMPTION_SQL
+from .neopro_norm import NORM_IN_FORCE_SQL
+
 MAX_ID = 2 ** 31 - 1
 
-# Meters counted in the period, with their consumption from readings and their 3-month average.
-# A meter counts when installed by the calculation date and not removed before the period; an archived meter
-# counts only when it was removed inside the period (a replaced meter). Overdue: the meter in service at the
-# calculation date was due for verification before the period started.
-_METER_SQL = """
-    CREATE TEMP TABLE neopro_calc_meter ON COMMIT DROP AS
-    WITH meter AS (
-        SELECT m.id, m.subscriber_id, m.metering_point_id, m.service_id, m.digits,
-               COALESCE(m.initial_value, 0) AS initial_value,
-               (m.removal_date IS NULL OR m.removal_date > %(dc)s) AND m.next_verification_date < %(d1)s AS overdue
-          FROM neopro_meter m
-     LEFT JOIN neopro_metering_point p ON p.id = m.metering_point_id
-         WHERE (m.active OR m.removal_date BETWEEN %(d1)s AND %(dc)s)
-           AND (m.installation_date IS NULL OR m.installation_date <= %(dc)s)
-           AND (m.removal_date IS NULL OR m.removal_date >= %(d1)s)
-           AND (m.subscriber_id BETWEEN %(sub_from)s AND %(sub_to)s
-                OR p.contract_id BETWEEN %(con_from)s AND %(con_to)s)
-    ), reading AS (
-        SELECT r.meter_id, r.date, r.value, r.is_reset,
-               LAG(r.value) OVER (PARTITION BY r.meter_id ORDER BY r.date) AS prev_value
-          FROM neopro_meter_reading r
-          JOIN meter ON meter.id = r.meter_id
-         WHERE r.date <= %(dc)s
-    ), consumption AS (
-        SELECT r.meter_id, r.date,
-               CASE WHEN r.is_reset THEN r.value
-                    WHEN r.value >= COALESCE(r.prev_value, m.initial_value)
-                        THEN r.value - COALESCE(r.prev_value, m.initial_value)
-                    ELSE power(10::numeric, m.digits) - COALESCE(r.prev_value, m.initial_value) + r.value
-               END AS volume
-          FROM reading r
-          JOIN meter m ON m.id = r.meter_id
-    ), in_period AS (
-        SELECT meter_id, SUM(volume) AS volume
-          FROM consumption
-         WHERE date >= %(d1)s
-      GROUP BY meter_id
-    ), month AS (
-        SELECT meter_id, SUM(volume) AS volume,
-               row_number() OVER (PARTITION BY meter_id ORDER BY date_trunc('month', date) DESC) AS rank
-          FROM consumption
-         WHERE date < %(d1)s
-      GROUP BY meter_id, date_trunc('month', date)
-    ), average AS (
-        SELECT meter_id, SUM(volume) / COUNT(*) AS volume
-          FROM month
-         WHERE rank <= 3
-      GROUP BY meter_id
-    )
-    SELECT m.id AS meter_id, m.subscriber_id, m.metering_point_id, m.service_id, m.overdue,
-           ip.meter_id IS NOT NULL AS has_reading, ip.volume AS read_volume, av.volume AS average_volume
-      FROM meter m
- LEFT JOIN in_period ip ON ip.meter_id = m.id
- LEFT JOIN average av ON av.meter_id = m.id
-"""
+# Shared fragments ----------------------------------------------------------------------------------------------------
 
-# Per owner (subscriber or metering point) and service: how the meters bill.
-_METER_SERVICE_SQL = """
-    CREATE TEMP TABLE neopro_calc_meter_service ON COMMIT DROP AS
-    SELECT subscriber_id, metering_point_id, service_id,
-           bool_or(overdue) AS overdue,
-           bool_and(has_reading) AS all_read,
-           bool_and(has_reading OR average_volume IS NOT NULL) AS all_known,
-           COALESCE(SUM(read_volume) FILTER (WHERE has_reading), 0) AS read_volume,
-           COALESCE(SUM(average_volume) FILTER (WHERE NOT has_reading), 0) AS average_volume
-      FROM neopro_calc_meter
-  GROUP BY subscriber_id, metering_point_id, service_id
-"""
+# Price per m³ of a line: the average over its days of Σ price × days; amount rounded once per line to the tiyn.
+_PRICE_SQL = 'ROUND(u.price_days / u.active_days, 4)'
+_AMOUNT_SQL = 'ROUND(x.volume * u.price_days / u.active_days, 2)'
+# A unit bills its fallback volume (norm × residents, or the point's fixed volume) when it has no usable meter: none,
+# one overdue for verification, or one with neither a reading this month nor an average.
+_FALLBACK_SQL = 'm.account_id IS NULL OR m.overdue OR NOT m.all_known'
+# A fallback volume prorated to the unit's days in the period.
+_FALLBACK_VOLUME_SQL = 'ROUND(u.fallback_volume * u.active_days / %(days_in_period)s, 3)'
 
-_LINE_TABLE_SQL = """
-    DROP TABLE IF EXISTS neopro_calc_line;
-    CREATE TEMP TABLE neopro_calc_line (
-        subscriber_id integer, contract_id integer, metering_point_id integer, service_id integer,
-        branch_id integer, account_number varchar, volume numeric, basis varchar, price numeric, amount numeric
-    ) ON COMMIT DROP;
-"""
-
-# Tariff days of each distinct (service, category, first day, last day) of the connections: the sum of
-# price × days over the tariffs valid on those days (days without a tariff count for nothing).
+# Tariff days of each distinct (service, category, first day, last day) of the units: the sum of price × days over
+# the tariffs valid on those days (days without a tariff count for nothing).
 _TARIFF_CTE = """
     combo AS (
         SELECT DISTINCT service_id, category_id, ds, de FROM conn
@@ -108,231 +49,239 @@ _TARIFF_CTE = """
     )
 """
 
-# The norm in force on the first day of the period, per service and amenity level.
-_NORM_SQL = """
-    (SELECT DISTINCT ON (service_id, amenity_level_id) service_id, amenity_level_id, volume
-       FROM neopro_norm
-      WHERE active AND date_from <= %(d1)s
-   ORDER BY service_id, amenity_level_id, date_from DESC)
+# Statements of the steps -----------------------------------------------------------------------------------------
+
+_LINE_TABLE_SQL = """
+    CREATE TEMP TABLE neopro_calc_line (
+        account_id integer, metering_point_id integer, service_id integer, branch_id integer,
+        account_number varchar, volume numeric, basis varchar, price numeric, amount numeric
+    ) ON COMMIT DROP
 """
 
-# Each step writes a temporary table that is analysed before the next one joins it: the planner then knows the
-# sizes (CTE estimates are blind and lead to nested loops over 100k rows).
+_METERS_SQL = """
+    CREATE TEMP TABLE neopro_calc_meter ON COMMIT DROP AS
+    WITH meter AS (
+        SELECT m.id, m.account_id, COALESCE(m.metering_point_id, 0) AS point_id, m.service_id, m.digits,
+               COALESCE(m.initial_value, 0) AS initial_value,
+               (m.removal_date IS NULL OR m.removal_date > %(calculation_date)s)
+                   AND m.next_verification_date < %(period_start)s AS overdue
+          FROM neopro_meter m
+         WHERE (m.active OR m.removal_date BETWEEN %(period_start)s AND %(calculation_date)s)
+           AND (m.installation_date IS NULL OR m.installation_date <= %(calculation_date)s)
+           AND (m.removal_date IS NULL OR m.removal_date >= %(period_start)s)
+           AND m.account_id BETWEEN %(account_from)s AND %(account_to)s
+    ), reading AS (
+        SELECT r.meter_id, r.date, r.value, r.is_reset,
+               LAG(r.value) OVER (PARTITION BY r.meter_id ORDER BY r.date) AS prev_value
+          FROM neopro_meter_reading r
+          JOIN meter ON meter.id = r.meter_id
+         WHERE r.date <= %(calculation_date)s
+    ), consumption AS (
+        SELECT r.meter_id, r.date, """ + CONSUMPTION_SQL.format(
+            is_reset='r.is_reset', value='r.value', previous='COALESCE(r.prev_value, m.initial_value)',
+            digits='m.digits') + """ AS volume
+          FROM reading r
+          JOIN meter m ON m.id = r.meter_id
+    ), in_period AS (
+        SELECT meter_id, SUM(volume) AS volume
+          FROM consumption
+         WHERE date >= %(period_start)s
+      GROUP BY meter_id
+    ), month AS (
+        SELECT meter_id, SUM(volume) AS volume,
+               row_number() OVER (PARTITION BY meter_id ORDER BY date_trunc('month', date) DESC) AS rank
+          FROM consumption
+         WHERE date < %(period_start)s
+      GROUP BY meter_id, date_trunc('month', date)
+    ), average AS (
+        SELECT meter_id, SUM(volume) / COUNT(*) AS volume
+          FROM month
+         WHERE rank <= 3
+      GROUP BY meter_id
+    )
+    SELECT m.id AS meter_id, m.account_id, m.point_id, m.service_id, m.overdue,
+           ip.meter_id IS NOT NULL AS has_reading, ip.volume AS read_volume, av.volume AS average_volume
+      FROM meter m
+ LEFT JOIN in_period ip ON ip.meter_id = m.id
+ LEFT JOIN average av ON av.meter_id = m.id
+"""
 
-# Residential services: days connected in the period and Σ price × days, per subscriber and service.
-_SUBSCRIBER_SERVICE_SQL = """
-    CREATE TEMP TABLE neopro_calc_service ON COMMIT DROP AS
+_METER_UNITS_SQL = """
+    CREATE TEMP TABLE neopro_calc_meter_unit ON COMMIT DROP AS
+    SELECT account_id, point_id, service_id,
+           bool_or(overdue) AS overdue,
+           bool_and(has_reading) AS all_read,
+           bool_and(has_reading OR average_volume IS NOT NULL) AS all_known,
+           COALESCE(SUM(read_volume) FILTER (WHERE has_reading), 0) AS read_volume,
+           COALESCE(SUM(average_volume) FILTER (WHERE NOT has_reading), 0) AS average_volume
+      FROM neopro_calc_meter
+  GROUP BY account_id, point_id, service_id
+"""
+
+# A resident's unit is a service (its connections of the period summed; point 0), with norm × residents as fallback;
+# a contract's unit is a metering point of an active contract, with its fixed volume as fallback.
+_UNITS_SQL = """
+    CREATE TEMP TABLE neopro_calc_unit ON COMMIT DROP AS
     WITH conn AS (
-        SELECT c.subscriber_id, c.service_id, s.category_id,
-               GREATEST(COALESCE(c.date_start, %(d1)s), %(d1)s) AS ds,
-               LEAST(COALESCE(c.date_end, %(dc)s), %(dc)s) AS de
+        SELECT s.account_id, 0 AS point_id, c.service_id, s.category_id,
+               COALESCE(n.volume, 0) * s.residents AS fallback_volume, 'norm' AS fallback_basis,
+               GREATEST(COALESCE(c.date_start, %(period_start)s), %(period_start)s) AS ds,
+               LEAST(COALESCE(c.date_end, %(calculation_date)s), %(calculation_date)s) AS de
           FROM neopro_service_connection c
           JOIN neopro_subscriber s ON s.id = c.subscriber_id
-         WHERE s.active AND s.id BETWEEN %(sub_from)s AND %(sub_to)s
-           AND (c.date_start IS NULL OR c.date_start <= %(dc)s)
-           AND (c.date_end IS NULL OR c.date_end >= %(d1)s)
-    ), """ + _TARIFF_CTE + """
-    SELECT conn.subscriber_id, conn.service_id, SUM(conn.de - conn.ds + 1) AS active_days,
-           SUM(cp.price_days) AS price_days
-      FROM conn
-      JOIN combo_price cp ON cp.service_id = conn.service_id AND cp.category_id = conn.category_id
-                         AND cp.ds = conn.ds AND cp.de = conn.de
-  GROUP BY conn.subscriber_id, conn.service_id
-"""
-
-# Residential water lines (every service but sewage): meter, average of the meters, or norm × residents.
-_SUBSCRIBER_WATER_SQL = """
-    INSERT INTO neopro_calc_line (subscriber_id, service_id, branch_id, account_number, volume, basis, price,
-                                  amount)
-    SELECT subscriber_id, service_id, branch_id, account_number, volume, basis,
-           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
-      FROM (
-        SELECT v.subscriber_id, v.service_id, v.active_days, v.price_days, s.branch_id, s.account_number,
-               CASE WHEN m.subscriber_id IS NULL OR m.overdue OR NOT m.all_known THEN 'norm'
-                    WHEN m.all_read THEN 'meter'
-                    ELSE 'average' END AS basis,
-               CASE WHEN m.subscriber_id IS NULL OR m.overdue OR NOT m.all_known
-                        THEN ROUND(COALESCE(n.volume, 0) * s.residents * v.active_days / %(days)s, 3)
-                    WHEN m.all_read THEN m.read_volume
-                    ELSE m.read_volume + ROUND(m.average_volume * v.active_days / %(days)s, 3) END AS volume
-          FROM neopro_calc_service v
-          JOIN neopro_subscriber s ON s.id = v.subscriber_id
-     LEFT JOIN neopro_calc_meter_service m ON m.subscriber_id = v.subscriber_id AND m.service_id = v.service_id
-     LEFT JOIN """ + _NORM_SQL + """ n ON n.service_id = v.service_id AND n.amenity_level_id = s.amenity_level_id
-         WHERE v.service_id <> ALL(%(sewage)s)
-      ) line
-"""
-
-# Residential sewage: the cold + hot water volume of the subscriber (norm × residents without water).
-_SUBSCRIBER_SEWAGE_SQL = """
-    INSERT INTO neopro_calc_line (subscriber_id, service_id, branch_id, account_number, volume, basis, price,
-                                  amount)
-    SELECT subscriber_id, service_id, branch_id, account_number, volume, basis,
-           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
-      FROM (
-        SELECT v.subscriber_id, v.service_id, v.active_days, v.price_days, s.branch_id, s.account_number,
-               CASE WHEN w.subscriber_id IS NULL THEN 'norm' ELSE 'sewage' END AS basis,
-               CASE WHEN w.subscriber_id IS NULL
-                        THEN ROUND(COALESCE(n.volume, 0) * s.residents * v.active_days / %(days)s, 3)
-                    ELSE ROUND(w.volume * v.active_days / %(elapsed)s, 3) END AS volume
-          FROM neopro_calc_service v
-          JOIN neopro_subscriber s ON s.id = v.subscriber_id
-     LEFT JOIN (SELECT subscriber_id, SUM(volume) AS volume FROM neopro_calc_line
-                 WHERE subscriber_id IS NOT NULL AND service_id = ANY(%(water)s)
-              GROUP BY subscriber_id) w ON w.subscriber_id = v.subscriber_id
-     LEFT JOIN """ + _NORM_SQL + """ n ON n.service_id = v.service_id AND n.amenity_level_id = s.amenity_level_id
-         WHERE v.service_id = ANY(%(sewage)s)
-      ) line
-"""
-
-# Legal-entity metering points billed in the period: days and Σ price × days.
-_CONTRACT_POINT_SQL = """
-    CREATE TEMP TABLE neopro_calc_point ON COMMIT DROP AS
-    WITH conn AS (
-        SELECT p.id AS point_id, p.contract_id, p.service_id, c.category_id, c.branch_id, c.account_number,
-               COALESCE(p.volume, 0) AS fixed_volume,
-               GREATEST(COALESCE(p.date_start, %(d1)s), %(d1)s) AS ds,
-               LEAST(COALESCE(p.date_end, %(dc)s), COALESCE(c.date_end, %(dc)s), %(dc)s) AS de
+     LEFT JOIN """ + NORM_IN_FORCE_SQL + """ n ON n.service_id = c.service_id
+                                               AND n.amenity_level_id = s.amenity_level_id
+         WHERE s.active AND s.account_id BETWEEN %(account_from)s AND %(account_to)s
+           AND (c.date_start IS NULL OR c.date_start <= %(calculation_date)s)
+           AND (c.date_end IS NULL OR c.date_end >= %(period_start)s)
+     UNION ALL
+        SELECT c.account_id, p.id, p.service_id, c.category_id, COALESCE(p.volume, 0), 'fixed',
+               GREATEST(COALESCE(p.date_start, %(period_start)s), %(period_start)s),
+               LEAST(COALESCE(p.date_end, %(calculation_date)s), COALESCE(c.date_end, %(calculation_date)s),
+                     %(calculation_date)s)
           FROM neopro_metering_point p
           JOIN neopro_contract c ON c.id = p.contract_id
-         WHERE p.active AND c.active AND c.state = 'active' AND c.id BETWEEN %(con_from)s AND %(con_to)s
-           AND (p.date_start IS NULL OR p.date_start <= %(dc)s)
-           AND (p.date_end IS NULL OR p.date_end >= %(d1)s)
-           AND (c.date_end IS NULL OR c.date_end >= %(d1)s)
+         WHERE p.active AND c.active AND c.state = 'active'
+           AND c.account_id BETWEEN %(account_from)s AND %(account_to)s
+           AND (p.date_start IS NULL OR p.date_start <= %(calculation_date)s)
+           AND (p.date_end IS NULL OR p.date_end >= %(period_start)s)
+           AND (c.date_end IS NULL OR c.date_end >= %(period_start)s)
     ), """ + _TARIFF_CTE + """
-    SELECT conn.point_id, conn.contract_id, conn.service_id, conn.branch_id, conn.account_number,
-           conn.fixed_volume, conn.de - conn.ds + 1 AS active_days, cp.price_days
+    SELECT conn.account_id, conn.point_id, conn.service_id, a.branch_id, a.account_number,
+           MAX(conn.fallback_volume) AS fallback_volume, MAX(conn.fallback_basis) AS fallback_basis,
+           SUM(conn.de - conn.ds + 1) AS active_days, SUM(cp.price_days) AS price_days
       FROM conn
+      JOIN neopro_account a ON a.id = conn.account_id
       JOIN combo_price cp ON cp.service_id = conn.service_id AND cp.category_id = conn.category_id
                          AND cp.ds = conn.ds AND cp.de = conn.de
      WHERE conn.de >= conn.ds
+  GROUP BY conn.account_id, conn.point_id, conn.service_id, a.branch_id, a.account_number
 """
 
-# Legal-entity water lines: one per metering point; a point without a (usable) meter bills its fixed volume.
-_CONTRACT_WATER_SQL = """
-    INSERT INTO neopro_calc_line (contract_id, metering_point_id, service_id, branch_id, account_number, volume,
+_WATER_LINES_SQL = """
+    INSERT INTO neopro_calc_line (account_id, metering_point_id, service_id, branch_id, account_number, volume,
                                   basis, price, amount)
-    SELECT contract_id, point_id, service_id, branch_id, account_number, volume, basis,
-           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
-      FROM (
-        SELECT p.*,
-               CASE WHEN m.metering_point_id IS NULL OR m.overdue OR NOT m.all_known THEN 'fixed'
+    SELECT u.account_id, NULLIF(u.point_id, 0), u.service_id, u.branch_id, u.account_number, x.volume, x.basis,
+           """ + _PRICE_SQL + ", " + _AMOUNT_SQL + """
+      FROM neopro_calc_unit u
+ LEFT JOIN neopro_calc_meter_unit m ON m.account_id = u.account_id AND m.point_id = u.point_id
+                                   AND m.service_id = u.service_id
+     CROSS JOIN LATERAL (
+        SELECT CASE WHEN """ + _FALLBACK_SQL + """ THEN u.fallback_basis
                     WHEN m.all_read THEN 'meter'
                     ELSE 'average' END AS basis,
-               CASE WHEN m.metering_point_id IS NULL OR m.overdue OR NOT m.all_known
-                        THEN ROUND(p.fixed_volume * p.active_days / %(days)s, 3)
+               CASE WHEN """ + _FALLBACK_SQL + " THEN " + _FALLBACK_VOLUME_SQL + """
                     WHEN m.all_read THEN m.read_volume
-                    ELSE m.read_volume + ROUND(m.average_volume * p.active_days / %(days)s, 3) END AS volume
-          FROM neopro_calc_point p
-     LEFT JOIN neopro_calc_meter_service m ON m.metering_point_id = p.point_id AND m.service_id = p.service_id
-         WHERE p.service_id <> ALL(%(sewage)s)
-      ) line
+                    ELSE m.read_volume + ROUND(m.average_volume * u.active_days / %(days_in_period)s, 3)
+               END AS volume
+     ) x
+     WHERE u.service_id <> ALL(%(sewage_ids)s)
 """
 
-# Legal-entity sewage: the first sewage point of a contract bills the cold + hot water volume of the contract;
-# other sewage points, or a contract without water, bill their fixed volume.
-_CONTRACT_SEWAGE_SQL = """
-    INSERT INTO neopro_calc_line (contract_id, metering_point_id, service_id, branch_id, account_number, volume,
+# The first sewage unit of an account with water lines bills the account's cold + hot volume, prorated to its days;
+# any other sewage unit (a contract's further sewage points), or one of an account without water, its fallback.
+_SEWAGE_LINES_SQL = """
+    INSERT INTO neopro_calc_line (account_id, metering_point_id, service_id, branch_id, account_number, volume,
                                   basis, price, amount)
-    SELECT contract_id, point_id, service_id, branch_id, account_number, volume, basis,
-           ROUND(price_days / active_days, 4), ROUND(volume * price_days / active_days, 2)
-      FROM (
-        SELECT p.*,
-               CASE WHEN w.contract_id IS NULL OR f.point_id IS NULL THEN 'fixed' ELSE 'sewage' END AS basis,
-               CASE WHEN w.contract_id IS NULL OR f.point_id IS NULL
-                        THEN ROUND(p.fixed_volume * p.active_days / %(days)s, 3)
-                    ELSE ROUND(w.volume * p.active_days / %(elapsed)s, 3) END AS volume
-          FROM neopro_calc_point p
-     LEFT JOIN (SELECT MIN(point_id) AS point_id FROM neopro_calc_point WHERE service_id = ANY(%(sewage)s)
-              GROUP BY contract_id) f ON f.point_id = p.point_id
-     LEFT JOIN (SELECT contract_id, SUM(volume) AS volume FROM neopro_calc_line
-                 WHERE contract_id IS NOT NULL AND service_id = ANY(%(water)s)
-              GROUP BY contract_id) w ON w.contract_id = p.contract_id
-         WHERE p.service_id = ANY(%(sewage)s)
-      ) line
+    SELECT u.account_id, NULLIF(u.point_id, 0), u.service_id, u.branch_id, u.account_number, x.volume, x.basis,
+           """ + _PRICE_SQL + ", " + _AMOUNT_SQL + """
+      FROM neopro_calc_unit u
+ LEFT JOIN (SELECT account_id, MIN(point_id) AS point_id FROM neopro_calc_unit
+             WHERE service_id = ANY(%(sewage_ids)s) GROUP BY account_id) f
+        ON f.account_id = u.account_id AND f.point_id = u.point_id
+ LEFT JOIN (SELECT account_id, SUM(volume) AS volume FROM neopro_calc_line
+             WHERE service_id = ANY(%(water_ids)s) GROUP BY account_id) w ON w.account_id = u.account_id
+     CROSS JOIN LATERAL (
+        SELECT CASE WHEN w.account_id IS NULL OR f.account_id IS NULL THEN u.fallback_basis
+                    ELSE 'sewage' END AS basis,
+               CASE WHEN w.account_id IS NULL OR f.account_id IS NULL THEN """ + _FALLBACK_VOLUME_SQL + """
+                    ELSE ROUND(w.volume * u.active_days / %(days_elapsed)s, 3) END AS volume
+     ) x
+     WHERE u.service_id = ANY(%(sewage_ids)s)
 """
 
-# Merge of the computed lines into the ledger: auto lines of the period and of the accounts of the run only.
-_KEY = """COALESCE(o.subscriber_id, 0) = COALESCE(l.subscriber_id, 0)
-          AND COALESCE(o.contract_id, 0) = COALESCE(l.contract_id, 0)
-          AND COALESCE(o.metering_point_id, 0) = COALESCE(l.metering_point_id, 0)
-          AND COALESCE(o.service_id, 0) = COALESCE(l.service_id, 0)"""
-_SCOPE = """o.period_id = %(period)s AND o.is_auto AND o.operation_type = %(type)s
-            AND (o.subscriber_id BETWEEN %(sub_from)s AND %(sub_to)s
-                 OR o.contract_id BETWEEN %(con_from)s AND %(con_to)s)"""
-_MERGE_SQL = [
-    """UPDATE neopro_operation o
-          SET volume = l.volume, basis = l.basis, price = l.price, amount = l.amount, date = %(date)s,
-              branch_id = l.branch_id, account_number = l.account_number,
-              write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
-         FROM neopro_calc_line l
-        WHERE """ + _SCOPE + " AND " + _KEY + """
-          AND (o.volume, o.basis, o.price, o.amount, o.date, o.branch_id, o.account_number)
-              IS DISTINCT FROM (l.volume, l.basis, l.price, l.amount, %(date)s::date, l.branch_id, l.account_number)
-    """,
-    """DELETE FROM neopro_operation o
-        WHERE """ + _SCOPE + """
-          AND NOT EXISTS (SELECT 1 FROM neopro_calc_line l WHERE """ + _KEY + """)
-    """,
-    """INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, subscriber_id, contract_id,
-                                     metering_point_id, service_id, branch_id, account_number, volume, basis, price,
-                                     amount, create_uid, create_date, write_uid, write_date)
-       SELECT %(type)s, TRUE, %(period)s, %(date)s, l.subscriber_id, l.contract_id, l.metering_point_id,
-              l.service_id, l.branch_id, l.account_number, l.volume, l.basis, l.price, l.amount,
-              %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-         FROM neopro_calc_line l
-        WHERE NOT EXISTS (SELECT 1 FROM neopro_operation o WHERE """ + _SCOPE + " AND " + _KEY + """)
-    """,
-]
+# Merge of the computed lines into the ledger: auto lines of this type, of the period and of the accounts of the run.
+_SAME_LINE = """o.account_id = l.account_id AND COALESCE(o.metering_point_id, 0) = COALESCE(l.metering_point_id, 0)
+                AND COALESCE(o.service_id, 0) = COALESCE(l.service_id, 0)"""
+_IN_RUN = """o.period_id = %(period_id)s AND o.is_auto AND o.operation_type = %(operation_type)s
+             AND o.account_id BETWEEN %(account_from)s AND %(account_to)s"""
+_MERGE_UPDATE_SQL = """
+    UPDATE neopro_operation o
+       SET volume = l.volume, basis = l.basis, price = l.price, amount = l.amount, date = %(line_date)s,
+           branch_id = l.branch_id, account_number = l.account_number,
+           write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+      FROM neopro_calc_line l
+     WHERE """ + _IN_RUN + " AND " + _SAME_LINE + """
+       AND (o.volume, o.basis, o.price, o.amount, o.date, o.branch_id, o.account_number)
+           IS DISTINCT FROM (l.volume, l.basis, l.price, l.amount, %(line_date)s::date, l.branch_id, l.account_number)
+"""
+_MERGE_DELETE_SQL = """
+    DELETE FROM neopro_operation o
+     WHERE """ + _IN_RUN + """
+       AND NOT EXISTS (SELECT 1 FROM neopro_calc_line l WHERE """ + _SAME_LINE + """)
+"""
+_MERGE_INSERT_SQL = """
+    INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, account_id, metering_point_id, service_id,
+                                  branch_id, account_number, volume, basis, price, amount,
+                                  create_uid, create_date, write_uid, write_date)
+    SELECT %(operation_type)s, TRUE, %(period_id)s, %(line_date)s, l.account_id, l.metering_point_id, l.service_id,
+           l.branch_id, l.account_number, l.volume, l.basis, l.price, l.amount,
+           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM neopro_calc_line l
+     WHERE NOT EXISTS (SELECT 1 FROM neopro_operation o WHERE """ + _IN_RUN + " AND " + _SAME_LINE + """)
+"""
 
-# Penalties: debts (charges and positive corrections per billing month) and credits (payments and negative
-# corrections per day) of the accounts whose debt before the window is not covered. Accounts are keyed by
-# subscriber id, contract id negated.
-_DEBT_SQL = """
+# Debts of the accounts of the run: charges and positive corrections per billing month before the period, and the
+# opening balance of the first period (the debt billing started with) as a debt of the month before it.
+_DEBTS_SQL = """
     CREATE TEMP TABLE neopro_calc_debt ON COMMIT DROP AS
-    SELECT COALESCE(o.subscriber_id, -o.contract_id) AS account, p.date_start AS month, SUM(o.amount) AS amount
+    SELECT o.account_id, p.date_start AS month, SUM(o.amount) AS amount
       FROM neopro_operation o
       JOIN neopro_period p ON p.id = o.period_id
-     WHERE p.date_start < %(d1)s
+     WHERE p.date_start < %(period_start)s
        AND (o.operation_type = 'charge' OR (o.operation_type = 'correction' AND o.amount > 0))
-       AND (o.subscriber_id BETWEEN %(sub_from)s AND %(sub_to)s OR o.contract_id BETWEEN %(con_from)s AND %(con_to)s)
+       AND o.account_id BETWEEN %(account_from)s AND %(account_to)s
   GROUP BY 1, 2
     UNION ALL
-    SELECT COALESCE(b.subscriber_id, -b.contract_id), (p.date_start - interval '1 month')::date, b.balance_start
+    SELECT b.account_id, (p.date_start - interval '1 month')::date, b.balance_start
       FROM neopro_balance b
       JOIN neopro_period p ON p.id = b.period_id
-     WHERE b.balance_start > 0 AND p.date_start <= %(d1)s
+     WHERE b.balance_start > 0 AND p.date_start <= %(period_start)s
        AND NOT EXISTS (SELECT 1 FROM neopro_period e WHERE e.date_start < p.date_start)
-       AND (b.subscriber_id BETWEEN %(sub_from)s AND %(sub_to)s OR b.contract_id BETWEEN %(con_from)s AND %(con_to)s);
+       AND b.account_id BETWEEN %(account_from)s AND %(account_to)s
+"""
+# Credits: payments and negative corrections per day, up to the end of the penalty window.
+_CREDITS_SQL = """
     CREATE TEMP TABLE neopro_calc_credit ON COMMIT DROP AS
-    SELECT COALESCE(subscriber_id, -contract_id) AS account, date,
-           SUM(CASE WHEN operation_type = 'payment' THEN amount ELSE -amount END) AS amount
+    SELECT account_id, date, SUM(CASE WHEN operation_type = 'payment' THEN amount ELSE -amount END) AS amount
       FROM neopro_operation
-     WHERE (operation_type = 'payment' OR (operation_type = 'correction' AND amount < 0)) AND date < %(de)s
-       AND (subscriber_id BETWEEN %(sub_from)s AND %(sub_to)s OR contract_id BETWEEN %(con_from)s AND %(con_to)s)
-  GROUP BY 1, 2;
-    CREATE TEMP TABLE neopro_calc_debtor ON COMMIT DROP AS
-    SELECT d.account
-      FROM (SELECT account, SUM(amount) FILTER (WHERE month < %(previous)s) AS older, SUM(amount) AS total
-              FROM neopro_calc_debt GROUP BY account) d
- LEFT JOIN (SELECT account, SUM(amount) FILTER (WHERE date < %(d1)s) AS before_window,
-                   SUM(amount) FILTER (WHERE date < %(previous_first)s) AS before_previous
-              FROM neopro_calc_credit GROUP BY account) c ON c.account = d.account
-     WHERE d.older > COALESCE(c.before_window, 0)
-        OR (%(previous_first)s <= %(de)s AND d.total > COALESCE(c.before_previous, 0));
+     WHERE (operation_type = 'payment' OR (operation_type = 'correction' AND amount < 0)) AND date < %(penalty_end)s
+       AND account_id BETWEEN %(account_from)s AND %(account_to)s
+  GROUP BY 1, 2
 """
 # A penalty needs a debt still unpaid when it starts accruing in the window: the debts due before the window
 # (billing months before the previous one) not covered by the credits before the window, or the previous month's
 # debt (due inside the window) not covered by the credits before its first day of penalty. Outstanding debt only
 # decreases over time, so this keeps every account that can owe a penalty and few others.
-
-_PENALTY_LINES_SQL = """
-    INSERT INTO neopro_calc_line (subscriber_id, contract_id, branch_id, account_number, amount)
-    SELECT s.id, c.id, COALESCE(s.branch_id, c.branch_id), COALESCE(s.account_number, c.account_number), x.amount
-      FROM unnest(%(accounts)s::integer[], %(amounts)s::numeric[]) AS x(account, amount)
- LEFT JOIN neopro_subscriber s ON x.account > 0 AND s.id = x.account
- LEFT JOIN neopro_contract c ON x.account < 0 AND c.id = -x.account
+_DEBTORS_SQL = """
+    CREATE TEMP TABLE neopro_calc_debtor ON COMMIT DROP AS
+    SELECT d.account_id
+      FROM (SELECT account_id, SUM(amount) FILTER (WHERE month < %(previous_month)s) AS older, SUM(amount) AS total
+              FROM neopro_calc_debt GROUP BY account_id) d
+ LEFT JOIN (SELECT account_id, SUM(amount) FILTER (WHERE date < %(period_start)s) AS before_window,
+                   SUM(amount) FILTER (WHERE date < %(previous_penalty_start)s) AS before_previous
+              FROM neopro_calc_credit GROUP BY account_id) c ON c.account_id = d.account_id
+     WHERE d.older > COALESCE(c.before_window, 0)
+        OR (%(previous_penalty_start)s <= %(penalty_end)s AND d.total > COALESCE(c.before_previous, 0))
 """
+_PENALTY_LINES_SQL = """
+    INSERT INTO neopro_calc_line (account_id, branch_id, account_number, amount)
+    SELECT a.id, a.branch_id, a.account_number, x.amount
+      FROM unnest(%(account_ids)s::integer[], %(amounts)s::numeric[]) AS x(account_id, amount)
+      JOIN neopro_account a ON a.id = x.account_id
+"""
+_TEMP_TABLES = ('neopro_calc_line', 'neopro_calc_meter', 'neopro_calc_meter_unit', 'neopro_calc_unit',
+                'neopro_calc_debt', 'neopro_calc_credit', 'neopro_calc_debtor')
 
 
 def set_jit(cr, on):
@@ -354,191 +303,161 @@ class NeoproCalculation(models.AbstractModel):
     _description = 'Billing calculation'
 
     @api.model
-    def _run(self, period, date, subscriber_range=None, contract_range=None):
-        """Calculate ``period`` up to ``date`` for the accounts in the id ranges (all when both are None).
+    def _run(self, period, date, account_range=None):
+        """Calculate ``period`` up to ``date`` for the accounts whose id lies in ``account_range`` (all when None).
 
-        Returns a dict of counts (lines, penalties) for the log.
+        Returns a dict of counts (lines, untariffed, penalties) and the step timings for the log.
         """
-        params = self._get_params(period, date, subscriber_range, contract_range)
-        cr = self.env.cr
+        params = self._get_params(period, date, account_range)
         timings = []
-        clock = [time.time()]
-
-        def lap(step):
-            now = time.time()
-            timings.append((step, now - clock[0]))
-            clock[0] = now
-
+        cr = self.env.cr
         set_jit(cr, False)
+        cr.execute('DROP TABLE IF EXISTS ' + ', '.join(_TEMP_TABLES))
         cr.execute(_LINE_TABLE_SQL)
-        cr.execute('DROP TABLE IF EXISTS neopro_calc_meter, neopro_calc_meter_service, neopro_calc_service, '
-                   'neopro_calc_point')
-        for query, table in ((_METER_SQL, 'neopro_calc_meter'), (_METER_SERVICE_SQL, 'neopro_calc_meter_service')):
-            cr.execute(query, params)
-            cr.execute('ANALYZE %s' % table)
-        lap('meters')
-        for query, table in ((_SUBSCRIBER_SERVICE_SQL, 'neopro_calc_service'),
-                             (_SUBSCRIBER_WATER_SQL, 'neopro_calc_line'), (_SUBSCRIBER_SEWAGE_SQL, None)):
-            cr.execute(query, params)
-            if table:
-                cr.execute('ANALYZE %s' % table)
-        lap('subscriber lines')
-        for query, table in ((_CONTRACT_POINT_SQL, 'neopro_calc_point'), (_CONTRACT_WATER_SQL, 'neopro_calc_line'),
-                             (_CONTRACT_SEWAGE_SQL, None)):
-            cr.execute(query, params)
-            if table:
-                cr.execute('ANALYZE %s' % table)
-        cr.execute('SELECT count(*), count(*) FILTER (WHERE price = 0 AND volume > 0) FROM neopro_calc_line')
-        lines, untariffed = cr.fetchone()
-        lap('contract lines')
-        self._merge('charge', params)
-        lap('merge charges')
-        penalties = self._compute_penalties(params)
-        lap('penalties')
-        cr.execute('TRUNCATE neopro_calc_line')
-        cr.execute(_PENALTY_LINES_SQL, {'accounts': [a for a, _amount in penalties],
-                                        'amounts': [amount for _a, amount in penalties]})
-        self._merge('penalty', dict(params, date=params['de']))
-        lap('merge penalties')
-        cr.execute('DROP TABLE IF EXISTS neopro_calc_line, neopro_calc_meter, neopro_calc_meter_service, '
-                   'neopro_calc_service, neopro_calc_point')
+        with self._timed('meters', timings):
+            self._compute_meters(params)
+            self._compute_meter_units(params)
+        with self._timed('units', timings):
+            self._compute_units(params)
+        with self._timed('charge lines', timings):
+            self._compute_water_lines(params)
+            self._compute_sewage_lines(params)
+            cr.execute('SELECT count(*), count(*) FILTER (WHERE price = 0 AND volume > 0) FROM neopro_calc_line')
+            lines, untariffed = cr.fetchone()
+        with self._timed('merge charges', timings):
+            self._merge_lines('charge', params)
+        with self._timed('penalties', timings):
+            penalties = self._compute_penalties(params)
+        with self._timed('merge penalties', timings):
+            cr.execute('TRUNCATE neopro_calc_line')
+            cr.execute(_PENALTY_LINES_SQL, {'account_ids': [a for a, _amount in penalties],
+                                            'amounts': [amount for _a, amount in penalties]})
+            self._merge_lines('penalty', dict(params, line_date=params['penalty_end']))
+        cr.execute('DROP TABLE IF EXISTS ' + ', '.join(_TEMP_TABLES))
         set_jit(cr, True)
         self.env['neopro.operation'].invalidate_cache()
         return {'lines': lines, 'untariffed': untariffed, 'penalties': len(penalties), 'timings': timings}
 
-    @api.model
-    def _get_params(self, period, date, subscriber_range, contract_range):
-        """SQL parameters of a run: period dates, calculation date, services and account id ranges."""
-        d1, d2, dc = _to_date(period.date_start), _to_date(period.date_end), _to_date(date)
-        today = _to_date(fields.Date.context_today(self))
-        everything = subscriber_range is None and contract_range is None
-        sub_from, sub_to = subscriber_range or ((0, MAX_ID) if everything else (1, 0))
-        con_from, con_to = contract_range or ((0, MAX_ID) if everything else (1, 0))
-        services = self.env['neopro.service'].with_context(active_test=False).search([])
-        return {
-            'period': period.id, 'd1': d1, 'd2': d2, 'dc': dc, 'de': min(dc, today),
-            'date': dc, 'days': (d2 - d1).days + 1, 'elapsed': (dc - d1).days + 1, 'uid': self.env.uid,
-            'sub_from': sub_from, 'sub_to': sub_to, 'con_from': con_from, 'con_to': con_to,
-            'sewage': services.filtered(lambda s: s.code == 'sewage').ids or [0],
-            'water': services.filtered(lambda s: s.code in ('cold_water', 'hot_water')).ids or [0],
-        }
+    @contextlib.contextmanager
+    def _timed(self, step, timings):
+        """Append (step, seconds) to ``timings`` for the block."""
+        start = time.time()
+        yield
+        timings.append((step, time.time() - start))
 
     @api.model
-    def _merge(self, operation_type, params):
-        """Make the auto lines of this type in the ledger equal to the computed lines (neopro_calc_line)."""
-        params = dict(params, type=operation_type)
+    def _get_params(self, period, date, account_range=None):
+        """SQL parameters of a run, by name: the period's days, the calculation date, the services, the accounts."""
+        period_start, period_end = _to_date(period.date_start), _to_date(period.date_end)
+        calculation_date = _to_date(date)
+        today = _to_date(fields.Date.context_today(self))
+        account_from, account_to = account_range or (0, MAX_ID)
+        services = self.env['neopro.service'].with_context(active_test=False).search([])
+        return {
+            'period_id': period.id, 'period_start': period_start, 'period_end': period_end,
+            'calculation_date': calculation_date, 'line_date': calculation_date, 'norm_date': period_start,
+            'penalty_end': min(calculation_date, today),
+            'days_in_period': (period_end - period_start).days + 1,
+            'days_elapsed': (calculation_date - period_start).days + 1,
+            'uid': self.env.uid, 'account_from': account_from, 'account_to': account_to,
+            'sewage_ids': services.filtered(lambda s: s.code == 'sewage').ids or [0],
+            'water_ids': services.filtered(lambda s: s.code in ('cold_water', 'hot_water')).ids or [0],
+        }
+
+    def _execute(self, query, params, table=None):
+        """Run one step's statement; analyse the table it wrote so the next step is planned on its real size."""
+        self.env.cr.execute(query, params)
+        if table:
+            self.env.cr.execute('ANALYZE ' + table)
+
+    # Charges -----------------------------------------------------------------------------------------------------
+
+    @api.model
+    def _compute_meters(self, params):
+        """Meters in service in the period: their consumption from readings (rollover-aware) and 3-month average."""
+        self._execute(_METERS_SQL, params, 'neopro_calc_meter')
+
+    @api.model
+    def _compute_meter_units(self, params):
+        """Per account, point and service: whether its meters were all read, overdue, and their volumes."""
+        self._execute(_METER_UNITS_SQL, params, 'neopro_calc_meter_unit')
+
+    @api.model
+    def _compute_units(self, params):
+        """Billed units of the period (resident services, contract points): days billed and Σ tariff × days."""
+        self._execute(_UNITS_SQL, params, 'neopro_calc_unit')
+
+    @api.model
+    def _compute_water_lines(self, params):
+        """Water lines: meter volume, meter + average for meters not read, else norm × residents / fixed volume."""
+        self._execute(_WATER_LINES_SQL, params, 'neopro_calc_line')
+
+    @api.model
+    def _compute_sewage_lines(self, params):
+        """Sewage lines: the account's cold + hot volume (RULES §6), else the fallback volume."""
+        self._execute(_SEWAGE_LINES_SQL, params)
+
+    @api.model
+    def _merge_lines(self, operation_type, params):
+        """Make the auto lines of this type in the ledger equal to the computed lines (update, delete, insert)."""
+        params = dict(params, operation_type=operation_type)
         self.env.cr.execute('ANALYZE neopro_calc_line')
-        for query in _MERGE_SQL:
+        for query in (_MERGE_UPDATE_SQL, _MERGE_DELETE_SQL, _MERGE_INSERT_SQL):
             self.env.cr.execute(query, params)
 
     # Penalties -------------------------------------------------------------------------------------------------
 
     @api.model
     def _get_penalty_settings(self):
-        """Coefficient K, due day and the dated rate table [(date_from, rate)]."""
+        """The penalty settings in force: coefficient K, due day and the dated rate table (lib.penalty)."""
         get = self.env['ir.config_parameter'].sudo().get_param  # sudo: system parameters are admin-only
-        coefficient = Decimal(get('neopro_billing.penalty_coefficient', '1.5') or '1.5')
-        due_day = int(get('neopro_billing.penalty_due_day', '25') or 25)
         self.env.cr.execute('SELECT date_from, rate::text FROM neopro_penalty_rate ORDER BY date_from')
-        rates = [(_to_date(row[0]), Decimal(row[1])) for row in self.env.cr.fetchall()]
-        return coefficient, due_day, rates
+        rates = [(_to_date(day), rate) for day, rate in self.env.cr.fetchall()]
+        return penalty_lib.PenaltySettings(get('neopro_billing.penalty_coefficient', '1.5') or '1.5',
+                                           get('neopro_billing.penalty_due_day', '25') or 25, rates)
 
     @api.model
     def _compute_penalties(self, params):
-        """[(account key, amount)] of the penalties of the window [period start, min(date, today)]."""
-        start, end = params['d1'], params['de']
+        """[(account id, amount)] of the penalties of the window [period start, min(date, today)]."""
+        start, end = params['period_start'], params['penalty_end']
         if end < start:
             return []
-        cr = self.env.cr
-        coefficient, due_day, rates = self._get_penalty_settings()
-        previous = start - relativedelta(months=1)
-        cr.execute('DROP TABLE IF EXISTS neopro_calc_debt, neopro_calc_credit, neopro_calc_debtor')
-        cr.execute(_DEBT_SQL, dict(params, previous=previous,
-                                   previous_first=self._get_due_date(previous, due_day) + timedelta(days=1)))
-        cr.execute("""
-            SELECT d.account, d.month, d.amount::text FROM neopro_calc_debt d JOIN neopro_calc_debtor USING (account)
-             WHERE d.amount > 0 ORDER BY d.account, d.month
-        """)
-        debts = {}
-        for account, month, amount in cr.fetchall():
-            debts.setdefault(account, []).append((_to_date(month), Decimal(amount)))
-        cr.execute("""
-            SELECT c.account, c.date, c.amount::text FROM neopro_calc_credit c JOIN neopro_calc_debtor USING (account)
-          ORDER BY c.account, c.date
-        """)
-        credits = {}
-        for account, date, amount in cr.fetchall():
-            credits.setdefault(account, []).append((_to_date(date), Decimal(amount)))
-        cr.execute('DROP TABLE neopro_calc_debt, neopro_calc_credit, neopro_calc_debtor')
+        settings = self._get_penalty_settings()
+        previous_month = start - relativedelta(months=1)
+        params = dict(params, previous_month=previous_month,
+                      previous_penalty_start=penalty_lib.due_date(previous_month, settings.due_day)
+                      + timedelta(days=1))
+        self._execute(_DEBTS_SQL, params)
+        self._execute(_CREDITS_SQL, params)
+        self._execute(_DEBTORS_SQL, params)
+        debts = self._fetch_by_account("""
+            SELECT d.account_id, d.month, d.amount::text FROM neopro_calc_debt d JOIN neopro_calc_debtor USING (account_id)
+             WHERE d.amount > 0 ORDER BY d.account_id, d.month""")
+        credits = self._fetch_by_account("""
+            SELECT c.account_id, c.date, c.amount::text FROM neopro_calc_credit c
+              JOIN neopro_calc_debtor USING (account_id) ORDER BY c.account_id, c.date""")
         result = []
-        for account, account_debts in debts.items():
-            amount = self._get_penalty(account_debts, credits.get(account, []), rates, coefficient, due_day,
-                                       start, end)
+        for account_id, account_debts in debts.items():
+            amount = penalty_lib.penalty(account_debts, credits.get(account_id, []), settings, start, end)
             if amount > 0:
-                result.append((account, amount))
+                result.append((account_id, amount))
+        return result
+
+    def _fetch_by_account(self, query):
+        """{account id: [(date, Decimal amount)]} of a query returning (account id, date, amount as text)."""
+        self.env.cr.execute(query)
+        result = {}
+        for account_id, day, amount in self.env.cr.fetchall():
+            result.setdefault(account_id, []).append((_to_date(day), Decimal(amount)))
         return result
 
     @api.model
     def _get_due_date(self, month, due_day):
-        """Due date of the charges of the billing month starting ``month``: ``due_day`` of the next month."""
-        following = month + relativedelta(months=1)
-        last = (following + relativedelta(months=1, days=-1)).day
-        return following.replace(day=min(due_day, last))
+        """Due date of the charges of the billing month starting ``month`` (lib.penalty.due_date)."""
+        return penalty_lib.due_date(_to_date(month), due_day)
 
     @api.model
     def _get_penalty(self, debts, credits, rates, coefficient, due_day, start, end):
-        """Penalty accrued from ``start`` to ``end`` (dates included) on an account, rounded to the tiyn.
-
-        ``debts``: [(billing month start, amount)] sorted by month; ``credits``: [(date, amount)] sorted by date
-        (payments and negative corrections); ``rates``: [(date_from, % per year)] sorted. Payments go to the
-        oldest debt first and reduce it from the day after they are made. On each day after its due date a debt
-        accrues outstanding × R/100 × K / 365; the total accrued on a debt never exceeds the debt.
-        """
-        credit_days = [date + timedelta(days=1) for date, _amount in credits]  # a credit counts from the next day
-        credit_cumulative = []
-        total = Decimal(0)
-        for _date, amount in credits:
-            total += Decimal(amount)
-            credit_cumulative.append(total)
-        rate_days = [date for date, _rate in rates]
-
-        def credited(day):
-            index = bisect.bisect_right(credit_days, day)
-            return credit_cumulative[index - 1] if index else Decimal(0)
-
-        def rate_on(day):
-            index = bisect.bisect_right(rate_days, day)
-            return rates[index - 1][1] if index else Decimal(0)
-
-        def accrue(debt, cumulative, first, last):
-            """Σ outstanding × rate × days over [first, last], before × K / 100 / 365."""
-            accrued = Decimal(0)
-            day = first
-            while day <= last:
-                outstanding = max(Decimal(0), min(debt, cumulative - credited(day)))
-                if not outstanding:
-                    break  # credits only grow: the debt stays paid
-                following = [last + timedelta(days=1)]
-                index = bisect.bisect_right(credit_days, day)
-                if index < len(credit_days):
-                    following.append(credit_days[index])
-                index = bisect.bisect_right(rate_days, day)
-                if index < len(rate_days):
-                    following.append(rate_days[index])
-                step = min(following)
-                accrued += outstanding * rate_on(day) * (step - day).days
-                day = step
-            return accrued * coefficient / Decimal(36500)
-
-        penalty = Decimal(0)
-        cumulative = Decimal(0)
-        for month, amount in debts:
-            amount = Decimal(amount)
-            cumulative += amount
-            first = self._get_due_date(month, due_day) + timedelta(days=1)
-            if amount <= 0 or first > end:
-                continue
-            before = accrue(amount, cumulative, first, start - timedelta(days=1)) if first < start else Decimal(0)
-            after = before + accrue(amount, cumulative, max(first, start), end)
-            penalty += min(amount, after) - min(amount, before)
-        return penalty.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)
+        """Penalty accrued from ``start`` to ``end`` on one account, rounded once to the tiyn (lib.penalty)."""
+        return penalty_lib.penalty(debts, credits, penalty_lib.PenaltySettings(coefficient, due_day, rates),
+                                   start, end)

@@ -4,14 +4,16 @@ from odoo import _, api, fields, models
 class NeoproContract(models.Model):
     _name = 'neopro.contract'
     _inherit = ['mail.thread', 'neopro.account.mixin']
+    _inherits = {'neopro.account': 'account_id'}
     _description = 'Legal-entity contract'
     _order = 'account_number'
     _receipt_report = 'neopro_billing.neopro_receipt_report_contract'
-    _account_field = 'contract_id'
+    _holder_type = 'contract'
 
+    # indexed by its unique constraint
+    account_id = fields.Many2one('neopro.account', string='Personal account', required=True, ondelete='restrict',
+                                 auto_join=True)
     name = fields.Char(string='Contract number', required=True, track_visibility='onchange')
-    account_number = fields.Char(string='Account number', required=True, index=True, copy=False,
-                                 track_visibility='onchange')
     partner_id = fields.Many2one('res.partner', string='Company', required=True, ondelete='restrict', index=True,
                                  domain=[('is_company', '=', True)], track_visibility='onchange')
     date = fields.Date(string='Contract date', default=fields.Date.context_today)
@@ -21,21 +23,17 @@ class NeoproContract(models.Model):
         ('active', 'Active'),
         ('terminated', 'Terminated'),
     ], default='active', required=True, track_visibility='onchange')
-    branch_id = fields.Many2one('neopro.branch', required=True, ondelete='restrict', index=True,
-                                track_visibility='onchange')
     category_id = fields.Many2one('neopro.subscriber.category', required=True, ondelete='restrict',
                                   track_visibility='onchange', domain=[('legal_entity', '=', True)])
     inspector_id = fields.Many2one('neopro.inspector', ondelete='restrict')
     metering_point_ids = fields.One2many('neopro.metering.point', 'contract_id')
     meter_count = fields.Integer(compute='_compute_meter_count', string='Meters')
     meter_ids = fields.Many2many('neopro.meter', compute='_compute_meter_ids', string='Meters of the points')
-    balance_ids = fields.One2many('neopro.balance', 'contract_id', string='Balances')
-    operation_ids = fields.One2many('neopro.operation', 'contract_id', string='Operations')
     note = fields.Text()
     active = fields.Boolean(default=True)
 
     _sql_constraints = [
-        ('account_number_unique', 'unique(account_number)', 'A contract with this account number exists already.'),
+        ('account_unique', 'unique(account_id)', 'An account belongs to one contract.'),
     ]
 
     @api.multi
@@ -51,6 +49,40 @@ class NeoproContract(models.Model):
     @api.multi
     def name_get(self):
         return [(c.id, '%s № %s' % (c.partner_id.name, c.name)) for c in self]
+
+    def _get_account_holder_name(self):
+        self.ensure_one()
+        return '%s № %s' % (self.partner_id.name, self.name)
+
+    def _get_account_holder_address(self):
+        self.ensure_one()
+        return self.partner_id.neopro_address
+
+    def _get_payer_name(self):
+        self.ensure_one()
+        return self.partner_id.name
+
+    def _get_receipt_info(self):
+        """Account number, payer, address and contract number, as the receipt prints them."""
+        self.ensure_one()
+        partner = self.partner_id
+        return {'account_number': self.account_number, 'payer': partner.name,
+                'address': partner.neopro_address or partner.neopro_legal_address or '', 'residents': False,
+                'contract': self.name}
+
+    def _get_norm_volume(self, charge):
+        """The fixed monthly volume of the charge's metering point."""
+        self.ensure_one()
+        return charge.metering_point_id.volume
+
+    def _get_masked_name(self):
+        """The name told to a payer who knows only the account number: the company's name."""
+        self.ensure_one()
+        return self.partner_id.name or ''
+
+    def _is_account_open(self):
+        self.ensure_one()
+        return self.active and self.state != 'terminated'
 
     @api.model
     def _name_search(self, name, args=None, operator='ilike', limit=100, name_get_uid=None):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 
 class NeoproDashboard(models.AbstractModel):
-    """The summary panel on top of the main lists (SPEC §1), from aggregate queries."""
+    """The summary panel on top of the main lists (RULES §1), from aggregate queries."""
     _name = 'neopro.dashboard'
     _description = 'Billing summary panel'
 

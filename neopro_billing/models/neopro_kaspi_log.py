@@ -12,7 +12,7 @@ from ..lib import payment_parser
 
 _logger = logging.getLogger(__name__)
 
-# Result codes of the Kaspi / QIWI-style biller protocol (SPEC §7).
+# Result codes of the Kaspi / QIWI-style biller protocol (RULES §7).
 RESULT_OK = 0
 RESULT_ACCOUNT_NOT_FOUND = 1
 RESULT_ALREADY_PAID = 3
@@ -49,6 +49,7 @@ class NeoproKaspiLog(models.Model):
     command = fields.Char(readonly=True, index=True)
     txn_id = fields.Char(string='Transaction id', readonly=True, index=True)
     account_number = fields.Char(readonly=True, index=True)
+    account_id = fields.Many2one('neopro.account', string='Account', readonly=True, ondelete='set null', index=True)
     amount_text = fields.Char(string='Sum', readonly=True)
     txn_date = fields.Char(string='Transaction date', readonly=True)
     result = fields.Integer(readonly=True, index=True)
@@ -85,6 +86,7 @@ class NeoproKaspiLog(models.Model):
             'command': (params.get('command') or '')[:32],
             'txn_id': answer['txn_id'][:64],
             'account_number': (params.get('account') or '').strip()[:64],
+            'account_id': answer.get('account_id'),
             'amount_text': answer['sum'][:32],
             'txn_date': (params.get('txn_date') or '')[:32],
             'result': answer['result'],
@@ -144,13 +146,14 @@ class NeoproKaspiLog(models.Model):
         account_number = (params.get('account') or '').strip()
         account = self.env['neopro.payment.file']._get_accounts([account_number]).get(account_number) \
             if account_number else None
-        if account is None or account == 'ambiguous':
+        if account is None:
             raise KaspiAnswer(RESULT_ACCOUNT_NOT_FOUND, _('Account %s not found') % account_number)
+        answer['account_id'] = account.id
         if not account.is_open:
             raise KaspiAnswer(RESULT_ACCOUNT_NOT_FOUND, _('Account %s is closed') % account_number)
-        record = self.env['neopro.%s' % account.kind].browse(account.id)
         if command == 'check':
-            answer.update(result=RESULT_OK, comment=_('OK'), fio=self._mask_name(record))
+            answer.update(result=RESULT_OK, comment=_('OK'),
+                          fio=self._mask_name(self.env['neopro.account'].browse(account.id)))
             return self.env['neopro.operation']
         date = self._parse_txn_date(params.get('txn_date'))
         period = self.env['neopro.period']._get_open_period()
@@ -165,9 +168,7 @@ class NeoproKaspiLog(models.Model):
             if existing:
                 return self._answer_existing(existing, answer)
             raise
-        self.env['neopro.operation']._refresh_balances(
-            period, subscriber_ids=[account.id] if account.kind == 'subscriber' else [],
-            contract_ids=[account.id] if account.kind == 'contract' else [])
+        self.env['neopro.operation']._refresh_balances(period, [account.id])
         answer.update(result=RESULT_OK, comment=_('OK'), prv_txn_id=payment.id)
         return payment
 
@@ -208,8 +209,7 @@ class NeoproKaspiLog(models.Model):
             'amount': float(amount),
             'date': date,
             'period_id': period.id,
-            'subscriber_id': account.id if account.kind == 'subscriber' else False,
-            'contract_id': account.id if account.kind == 'contract' else False,
+            'account_id': account.id,
             'payment_source_id': self.env.ref('neopro_billing.payment_source_kaspi').id,
             'bank_id': bank.id,
             'txn_id': txn_id,
@@ -217,10 +217,6 @@ class NeoproKaspiLog(models.Model):
         }
 
     @api.model
-    def _mask_name(self, record):
-        """Name shown to the payer on ``check``: surname and initials only."""
-        name = record.name if record._name == 'neopro.subscriber' else record.partner_id.name
-        parts = (name or '').split()
-        if record._name != 'neopro.subscriber' or not parts:
-            return name or ''
-        return ' '.join([parts[0]] + ['%s.' % p[0] for p in parts[1:]])
+    def _mask_name(self, account):
+        """Name shown to the payer on ``check``: a resident's surname and initials; a company's name."""
+        return account._get_holder()._get_masked_name()

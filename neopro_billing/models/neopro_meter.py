@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib import ledger
 from .neopro_meter_reading import READING_SOURCES
 
 
@@ -41,6 +42,8 @@ class NeoproMeter(models.Model):
                                         track_visibility='onchange')
     house_id = fields.Many2one('neopro.house', ondelete='restrict', index=True, string='House (common meter)')
     contract_id = fields.Many2one(related='metering_point_id.contract_id', readonly=True, store=True)
+    account_id = fields.Many2one('neopro.account', compute='_compute_owner', store=True, index=True,
+                                 string='Account', help='The account billed for this meter.')
     branch_id = fields.Many2one('neopro.branch', compute='_compute_owner', store=True, index=True)
     owner_name = fields.Char(compute='_compute_owner', store=True, string='Owner')
     address = fields.Char(compute='_compute_owner', store=True, index=True)
@@ -74,11 +77,12 @@ class NeoproMeter(models.Model):
             meter.next_verification_date = start and fields.Date.to_string(
                 fields.Date.from_string(start) + relativedelta(months=meter.verification_interval))
 
-    @api.depends('subscriber_id.branch_id', 'subscriber_id.address', 'subscriber_id.name',
-                 'metering_point_id.branch_id', 'metering_point_id.address', 'metering_point_id.contract_id.partner_id',
+    @api.depends('subscriber_id.account_id', 'subscriber_id.branch_id', 'subscriber_id.address', 'subscriber_id.name',
+                 'metering_point_id.contract_id.account_id', 'metering_point_id.branch_id', 'metering_point_id.address', 'metering_point_id.contract_id.partner_id',
                  'house_id.branch_id', 'house_id.full_address')
     def _compute_owner(self):
         for meter in self:
+            meter.account_id = meter.subscriber_id.account_id or meter.metering_point_id.contract_id.account_id
             if meter.subscriber_id:
                 sub = meter.subscriber_id
                 meter.branch_id, meter.owner_name, meter.address = sub.branch_id, sub.name, sub.address
@@ -139,18 +143,14 @@ class NeoproMeter(models.Model):
                                 'source': self.env.context.get('neopro_reading_source', 'inspector')})
 
     def _consumption(self, previous, value, is_reset=False):
-        """Volume between two counter values, through a rollover past 10^digits."""
+        """Volume between two counter values, through a rollover past 10^digits (lib.ledger.consumption)."""
         self.ensure_one()
-        if is_reset:
-            return value
-        if value >= previous:
-            return value - previous
-        return 10 ** self.digits - previous + value
+        return ledger.consumption(previous, value, self.digits, is_reset)
 
     def _is_rollover(self, previous, value):
-        """A smaller value is a rollover when the counter passed its maximum (under a tenth of its range since)."""
+        """Whether a smaller value is a rollover (lib.ledger.is_rollover)."""
         self.ensure_one()
-        return self.digits > 0 and value < previous and 10 ** self.digits - previous + value < 10 ** self.digits / 10
+        return ledger.is_rollover(previous, value, self.digits)
 
     @api.constrains('subscriber_id', 'metering_point_id', 'house_id')
     def _check_owner(self):

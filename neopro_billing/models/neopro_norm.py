@@ -1,5 +1,14 @@
 from odoo import api, fields, models
 
+# The norm in force on %(norm_date)s, per service and amenity level: the one definition, used by the engine (as a
+# joined table) and by ``_get_volume`` (the norms panel, the receipt).
+NORM_IN_FORCE_SQL = """
+    (SELECT DISTINCT ON (service_id, amenity_level_id) service_id, amenity_level_id, volume
+       FROM neopro_norm
+      WHERE active AND date_from <= %(norm_date)s
+   ORDER BY service_id, amenity_level_id, date_from DESC)
+"""
+
 
 class NeoproNorm(models.Model):
     _name = 'neopro.norm'
@@ -26,6 +35,8 @@ class NeoproNorm(models.Model):
     @api.model
     def _get_volume(self, service, amenity_level, date):
         """Norm volume in force on ``date`` (0 when none is defined)."""
-        norm = self.search([('service_id', '=', service.id), ('amenity_level_id', '=', amenity_level.id),
-                            ('date_from', '<=', date)], order='date_from desc', limit=1)
-        return norm.volume
+        self.env.cr.execute('SELECT n.volume FROM ' + NORM_IN_FORCE_SQL + ' n '
+                            'WHERE n.service_id = %(service_id)s AND n.amenity_level_id = %(amenity_level_id)s',
+                            {'norm_date': date, 'service_id': service.id, 'amenity_level_id': amenity_level.id})
+        row = self.env.cr.fetchone()
+        return row[0] if row else 0.0

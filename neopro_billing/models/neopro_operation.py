@@ -18,9 +18,9 @@ BASES = [
 
 
 class NeoproOperation(models.Model):
-    """A line of the billing ledger of a subscriber or a contract."""
+    """A line of the billing ledger of a personal account (a subscriber's or a contract's)."""
     _name = 'neopro.operation'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link']
     _description = 'Billing operation'
     _order = 'date desc, id desc'
 
@@ -34,8 +34,7 @@ class NeoproOperation(models.Model):
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True,
                                 default=lambda self: self.env['neopro.period']._get_open_period())
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')
-    subscriber_id = fields.Many2one('neopro.subscriber', ondelete='restrict', index=True)
-    contract_id = fields.Many2one('neopro.contract', ondelete='restrict', index=True)
+    account_id = fields.Many2one('neopro.account', string='Account', required=True, ondelete='restrict', index=True)
     metering_point_id = fields.Many2one('neopro.metering.point', ondelete='restrict',
                                         help='Metering point of a legal-entity charge.')
     branch_id = fields.Many2one('neopro.branch', compute='_compute_account', store=True, index=True)
@@ -58,29 +57,21 @@ class NeoproOperation(models.Model):
                                     'volume of the metering point.')
 
     _sql_constraints = [
-        ('one_account', 'CHECK((subscriber_id IS NULL) <> (contract_id IS NULL))',
-         'An operation belongs to one subscriber or to one contract.'),
         ('amount_sign', "CHECK(operation_type = 'correction' OR amount >= 0)",
          'Only a correction can have a negative amount.'),
     ]
 
-    @api.depends('subscriber_id.branch_id', 'contract_id.branch_id', 'subscriber_id.account_number',
-                 'contract_id.account_number')
+    @api.depends('account_id.branch_id', 'account_id.account_number')
     def _compute_account(self):
         for op in self:
-            account = op.subscriber_id or op.contract_id
-            op.branch_id = account.branch_id
-            op.account_number = account.account_number
+            op.branch_id = op.account_id.branch_id
+            op.account_number = op.account_id.account_number
 
     @api.multi
     def _compute_norm_volume(self):
-        Norm = self.env['neopro.norm']
         for op in self.filtered(lambda o: o.operation_type == 'charge' and o.service_id):
-            if op.metering_point_id:
-                op.norm_volume = op.metering_point_id.volume
-            elif op.subscriber_id.amenity_level_id:
-                op.norm_volume = Norm._get_volume(op.service_id, op.subscriber_id.amenity_level_id,
-                                                  op.period_id.date_start) * op.subscriber_id.residents
+            holder = op.account_id._get_holder()
+            op.norm_volume = holder._get_norm_volume(op) if holder else 0.0
 
     @api.constrains('amount', 'operation_type')
     def _check_amount(self):
@@ -97,10 +88,9 @@ class NeoproOperation(models.Model):
 
     @api.model
     def create(self, vals):
-        vals = self._add_missing_default_values(vals)
+        vals = self._add_missing_default_values(self._holder_to_account(vals))
         period = self.env['neopro.period'].browse(vals.get('period_id'))
-        account = self.env['neopro.subscriber'].browse(vals.get('subscriber_id')) or \
-            self.env['neopro.contract'].browse(vals.get('contract_id'))
+        account = self.env['neopro.account'].browse(vals.get('account_id'))
         self._check_period_open(period, vals.get('date'), account.account_number)
         op = super(NeoproOperation, self).create(vals)
         op._refresh_own_balances()
@@ -110,6 +100,7 @@ class NeoproOperation(models.Model):
 
     @api.multi
     def write(self, vals):
+        vals = self._holder_to_account(vals)
         if set(vals) - self._closed_period_writable_fields:
             for op in self:
                 self._check_period_open(op.period_id, op.date, op.account_number)
@@ -121,7 +112,7 @@ class NeoproOperation(models.Model):
         if {'period_id', 'date'} & set(vals):
             for op in self:
                 self._check_period_open(op.period_id, op.date, op.account_number)
-        if {'amount', 'operation_type', 'period_id', 'subscriber_id', 'contract_id'} & set(vals):
+        if {'amount', 'operation_type', 'period_id', 'account_id'} & set(vals):
             self._refresh_accounts(before, self._get_accounts_by_period())
         return res
 
@@ -147,9 +138,7 @@ class NeoproOperation(models.Model):
     def _audit_post(self, body):
         """Audit trail of a manual ledger change: a message on the account (who and when come with it)."""
         self.ensure_one()
-        account = self.subscriber_id or self.contract_id
-        # sudo: an accountant may book on an account he can only read; the author stays the real user
-        account.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+        self.account_id._audit_post(body)
 
     @api.model
     def _check_period_open(self, period, date, account):
@@ -166,36 +155,30 @@ class NeoproOperation(models.Model):
                               'of the open period %s.') % (account or '', date, period.name))
 
     def _get_accounts_by_period(self):
-        """{period: (subscriber ids, contract ids)} of these operations."""
+        """{period: account ids} of these operations."""
         result = {}
         for op in self:
-            subs, contracts = result.setdefault(op.period_id, (set(), set()))
-            if op.subscriber_id:
-                subs.add(op.subscriber_id.id)
-            if op.contract_id:
-                contracts.add(op.contract_id.id)
+            result.setdefault(op.period_id, set()).add(op.account_id.id)
         return result
 
     def _refresh_accounts(self, *account_maps):
         """Refresh the balances of every account and period of the given maps."""
         merged = {}
         for account_map in account_maps:
-            for period, (subs, contracts) in account_map.items():
-                target = merged.setdefault(period, (set(), set()))
-                target[0].update(subs)
-                target[1].update(contracts)
-        for period, (subs, contracts) in merged.items():
+            for period, account_ids in account_map.items():
+                merged.setdefault(period, set()).update(account_ids)
+        for period, account_ids in merged.items():
             if period.exists() and period.state == 'open':
-                self._refresh_balances(period, list(subs), list(contracts))
+                self._refresh_balances(period, sorted(account_ids))
 
     def _refresh_own_balances(self):
         """Refresh the balances of the accounts of these operations."""
         self._refresh_accounts(self._get_accounts_by_period())
 
     @api.model
-    def _refresh_balances(self, period, subscriber_ids=None, contract_ids=None):
-        """Recompute the stored balances of these accounts (all when both are None) in ``period`` from the ledger.
+    def _refresh_balances(self, period, account_ids=None):
+        """Recompute the stored balances of these accounts (all when None) in ``period`` from the ledger.
 
         Set-based SQL: call it after operations are written with SQL. Refused for a closed period.
         """
-        return self.env['neopro.balance']._recompute(period, subscriber_ids, contract_ids)
+        return self.env['neopro.balance']._recompute(period, account_ids)

@@ -13,16 +13,11 @@ class NeoproOperation(models.Model):
                                    search='_search_search_date_from')
     search_date_to = fields.Date(string='Date to', compute='_compute_search_dates', search='_search_search_date_to')
 
-    @api.depends('subscriber_id.name', 'subscriber_id.address', 'contract_id.partner_id.name',
-                 'contract_id.partner_id.neopro_address')
+    @api.depends('account_id.payer_name', 'account_id.holder_address')
     def _compute_account_details(self):
         for op in self:
-            if op.subscriber_id:
-                op.account_name = op.subscriber_id.name
-                op.account_address = op.subscriber_id.address
-            else:
-                op.account_name = op.contract_id.partner_id.name
-                op.account_address = op.contract_id.partner_id.neopro_address
+            op.account_name = op.account_id.payer_name
+            op.account_address = op.account_id.holder_address
 
     def _compute_search_dates(self):
         for op in self:

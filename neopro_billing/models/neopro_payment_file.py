@@ -16,7 +16,6 @@ from ..lib import payment_parser
 ERROR_REASONS = [
     ('account_not_found', 'Account not found'),
     ('account_closed', 'Account closed'),
-    ('ambiguous', 'Ambiguous account'),
     ('amount', 'Bad or zero amount'),
     ('date', 'Bad date'),
     ('service', 'Unknown service'),
@@ -24,15 +23,15 @@ ERROR_REASONS = [
     ('duplicate_earlier', 'Loaded before'),
 ]
 
-# How registries name the services besides their names in the installed languages (SPEC §11 codes).
+# How registries name the services besides their names in the installed languages (RULES §11 codes).
 SERVICE_ALIASES = {
     'cold_water': ['хвс', 'холодная вода', 'холодное водоснабжение', 'водоснабжение'],
     'hot_water': ['гвс', 'горячая вода', 'горячее водоснабжение'],
     'sewage': ['кан', 'канализация', 'водоотведение'],
 }
 
-# An account a payment line can go to: which model, its id and branch, and whether it is open.
-Account = namedtuple('Account', 'kind id branch_id is_open')
+# An account a payment line can go to: its id and branch, and whether it takes payments.
+Account = namedtuple('Account', 'id branch_id is_open')
 # A line to book: the parsed line, its Account, and the service id (or None).
 GoodLine = namedtuple('GoodLine', 'line account service_id')
 
@@ -127,10 +126,7 @@ class NeoproPaymentFile(models.Model):
                 bank, payment_format, period, data, filename, file_hash, parsed, good, errors))
             self._insert_payments(record, good, payment_format)
             self._insert_errors(record, errors)
-            self.env['neopro.operation']._refresh_balances(
-                period,
-                subscriber_ids=sorted({line.account.id for line in good if line.account.kind == 'subscriber'}),
-                contract_ids=sorted({line.account.id for line in good if line.account.kind == 'contract'}))
+            self.env['neopro.operation']._refresh_balances(period, sorted({line.account.id for line in good}))
         self.env['neopro.operation'].invalidate_cache()
         self.invalidate_cache()
         return record
@@ -173,9 +169,6 @@ class NeoproPaymentFile(models.Model):
             account = accounts.get(line.account)
             if line.account and account is None:
                 problems.append(('account_not_found', _('Account %s not found') % line.account))
-            elif account == 'ambiguous':
-                problems.append(('ambiguous', _('Account %s belongs to a subscriber and to a contract')
-                                 % line.account))
             elif account and not account.is_open:
                 problems.append(('account_closed', _('Account %s is closed') % line.account))
             service_id = None
@@ -194,6 +187,7 @@ class NeoproPaymentFile(models.Model):
             if problems:
                 errors.append({
                     'line_number': line.line_number, 'account_number': line.account or None,
+                    'account_id': account.id if account else None,
                     'payer_name': line.payer, 'amount_text': line.raw_amount or None,
                     'reason': problems[0][0], 'message': '; '.join(p[1] for p in problems),
                 })
@@ -220,22 +214,8 @@ class NeoproPaymentFile(models.Model):
 
     @api.model
     def _get_accounts(self, numbers):
-        """``{account number: Account}`` of subscribers and contracts ('ambiguous' when both have it)."""
-        numbers = list(numbers)
-        result = {}
-        if not numbers:
-            return result
-        cr = self.env.cr
-        cr.execute("""SELECT account_number, id, branch_id, active FROM neopro_subscriber
-                      WHERE account_number = ANY(%s)""", (numbers,))
-        for number, rec_id, branch_id, active in cr.fetchall():
-            result[number] = Account('subscriber', rec_id, branch_id, bool(active))
-        cr.execute("""SELECT account_number, id, branch_id, active AND state != 'terminated' FROM neopro_contract
-                      WHERE account_number = ANY(%s)""", (numbers,))
-        for number, rec_id, branch_id, is_open in cr.fetchall():
-            result[number] = 'ambiguous' if number in result else Account('contract', rec_id, branch_id,
-                                                                             bool(is_open))
-        return result
+        """``{account number: Account}`` of the given account numbers (unique across residents and contracts)."""
+        return {number: Account(*values) for number, values in self.env['neopro.account']._find(numbers).items()}
 
     @api.model
     def _get_booked_txns(self, bank, txn_ids):
@@ -305,19 +285,17 @@ class NeoproPaymentFile(models.Model):
         bank_id, period_id = record.bank_id.id, record.period_id.id
         name = record.name
         rows = [(
-            g.line.amount, g.line.date, period_id,
-            g.account.id if g.account.kind == 'subscriber' else None,
-            g.account.id if g.account.kind == 'contract' else None,
+            g.line.amount, g.line.date, period_id, g.account.id,
             g.account.branch_id, g.line.account, g.service_id, source_id, bank_id, g.line.txn_id,
             g.line.payer, name, record.id, uid, uid, now, now,
-        ) for g in sorted(good, key=lambda g: (g.account.kind, g.account.id))]  # in index order: faster
+        ) for g in sorted(good, key=lambda g: g.account.id)]  # in index order: faster
         execute_values(self.env.cr, """
             INSERT INTO neopro_operation (
-                amount, date, period_id, subscriber_id, contract_id, branch_id, account_number, service_id,
+                amount, date, period_id, account_id, branch_id, account_number, service_id,
                 payment_source_id, bank_id, txn_id, payer_name, name, payment_file_id,
                 create_uid, write_uid, create_date, write_date, operation_type, is_auto)
             VALUES %s""", rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', false)",
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', false)",
             page_size=5000)
 
     @api.model
@@ -326,11 +304,11 @@ class NeoproPaymentFile(models.Model):
         if not errors:
             return
         uid, now = self.env.uid, fields.Datetime.now()
-        rows = [(record.id, e['line_number'], e['account_number'], e['payer_name'], e['amount_text'],
+        rows = [(record.id, e['line_number'], e['account_number'], e['account_id'], e['payer_name'], e['amount_text'],
                  e['reason'], e['message'], uid, uid, now, now) for e in errors]
         execute_values(self.env.cr, """
             INSERT INTO neopro_payment_file_error (
-                file_id, line_number, account_number, payer_name, amount_text, reason, message,
+                file_id, line_number, account_number, account_id, payer_name, amount_text, reason, message,
                 create_uid, write_uid, create_date, write_date)
             VALUES %s""", rows,
             page_size=5000)
@@ -345,6 +323,8 @@ class NeoproPaymentFileError(models.Model):
     file_id = fields.Many2one('neopro.payment.file', required=True, ondelete='cascade', index=True)
     line_number = fields.Integer(required=True)
     account_number = fields.Char()
+    account_id = fields.Many2one('neopro.account', string='Account', ondelete='set null', index=True,
+                                 help='The account of the line, when its number was found.')
     payer_name = fields.Char()
     amount_text = fields.Char(string='Amount')
     reason = fields.Selection(ERROR_REASONS, required=True)

@@ -175,20 +175,19 @@ class NeoproPeriod(models.Model):
 
     @api.multi
     def _get_calculation_chunks(self, size):
-        """Id ranges [(kind, (first id, last id))] splitting the accounts in chunks of about ``size``."""
+        """Account id ranges [(first id, last id)] splitting the accounts in chunks of about ``size``."""
         self.ensure_one()
+        self.env.cr.execute("""
+            SELECT MIN(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS chunk
+                                   FROM neopro_account) c
+          GROUP BY chunk ORDER BY chunk
+        """, (size,))
+        firsts = [row[0] for row in self.env.cr.fetchall()]
+        # Chunks meet end to end, from 0 to the largest id: every account, even one created later, has one.
         chunks = []
-        for kind, table in (('subscriber', 'neopro_subscriber'), ('contract', 'neopro_contract')):
-            self.env.cr.execute("""
-                SELECT MIN(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS chunk
-                                                FROM {}) c
-              GROUP BY chunk ORDER BY chunk
-            """.format(table), (size,))
-            firsts = [row[0] for row in self.env.cr.fetchall()]
-            # Chunks meet end to end, from 0 to the largest id: every account, even one created later, has one.
-            for index, first in enumerate(firsts):
-                last = firsts[index + 1] - 1 if index + 1 < len(firsts) else 2 ** 31 - 1
-                chunks.append((kind, (0 if index == 0 else first, last)))
+        for index, first in enumerate(firsts):
+            last = firsts[index + 1] - 1 if index + 1 < len(firsts) else 2 ** 31 - 1
+            chunks.append((0 if index == 0 else first, last))
         return chunks
 
     @api.multi
@@ -198,10 +197,9 @@ class NeoproPeriod(models.Model):
         date = self._check_calculation_date(date)
         self._lock_calculation()
         uuids = []
-        for kind, id_range in self._get_calculation_chunks(size):
-            delayed = self.with_delay(description=_('Calculate period %s: %s %s–%s')
-                                      % (self.name, kind, id_range[0], id_range[1]))._calculate_chunk(
-                date, kind, list(id_range))
+        for id_range in self._get_calculation_chunks(size):
+            delayed = self.with_delay(description=_('Calculate period %s: accounts %s–%s')
+                                      % (self.name, id_range[0], id_range[1]))._calculate_chunk(date, list(id_range))
             uuids.append(getattr(delayed, 'uuid', ''))
         self.write({'date_calculated': date, 'calculated_at': fields.Datetime.now(),
                     'calculation_job_uuids': ' '.join(u for u in uuids if u) or False})
@@ -209,22 +207,17 @@ class NeoproPeriod(models.Model):
 
     @job(default_channel='root')
     @api.multi
-    def _calculate_chunk(self, date, kind, id_range):
-        """Job: calculate the period for the subscribers or contracts whose id lies in ``id_range``."""
+    def _calculate_chunk(self, date, id_range):
+        """Job: calculate the period for the accounts whose id lies in ``id_range``."""
         self.ensure_one()
         date = self._check_calculation_date(date)
         self._lock_calculation(shared=True)
         id_range = tuple(id_range)
-        if kind == 'subscriber':
-            counts = self.env['neopro.calculation']._run(self, date, subscriber_range=id_range)
-            model = self.env['neopro.subscriber']
-        else:
-            counts = self.env['neopro.calculation']._run(self, date, contract_range=id_range)
-            model = self.env['neopro.contract']
-        ids = model.with_context(active_test=False).search([('id', '>=', id_range[0]), ('id', '<=', id_range[1])]).ids
-        self.env['neopro.balance']._recompute(self, **{'%s_ids' % kind: ids})
-        return _('%s %s–%s: %s charge lines, %s penalties') % (kind, id_range[0], id_range[1], counts['lines'],
-                                                               counts['penalties'])
+        counts = self.env['neopro.calculation']._run(self, date, account_range=id_range)
+        ids = self.env['neopro.account'].search([('id', '>=', id_range[0]), ('id', '<=', id_range[1])]).ids
+        self.env['neopro.balance']._recompute(self, ids)
+        return _('Accounts %s–%s: %s charge lines, %s penalties') % (id_range[0], id_range[1], counts['lines'],
+                                                                     counts['penalties'])
 
     @api.multi
     def action_close(self):
@@ -284,8 +277,8 @@ class NeoproPeriod(models.Model):
             for index, balance in enumerate(balances):
                 if index % 5 != 4:
                     Operation.create({'operation_type': 'payment', 'amount': balance.balance_start, 'date': day,
-                                      'period_id': period.id, 'subscriber_id': balance.subscriber_id.id,
-                                      'contract_id': balance.contract_id.id, 'payment_source_id': cash.id})
+                                      'period_id': period.id, 'account_id': balance.account_id.id,
+                                      'payment_source_id': cash.id})
             period.action_calculate()
             period.action_close()
             period = self._get_open_period()

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 
 
 class NeoproPeriod(models.Model):
-    """Accounting link (SPEC §8): a closed period goes to Odoo accounting as customer invoices of the
+    """Accounting link (RULES §8): a closed period goes to Odoo accounting as customer invoices of the
     legal-entity contracts and one posted summary entry per branch for the rest of the ledger."""
     _inherit = 'neopro.period'
 
@@ -73,12 +73,13 @@ class NeoproPeriod(models.Model):
         """``{contract id: [(operation type, service id, amount, volume)]}`` of charges, corrections, penalties."""
         self.ensure_one()
         self.env.cr.execute("""
-            SELECT contract_id, operation_type, service_id, SUM(amount), SUM(COALESCE(volume, 0))
-              FROM neopro_operation
-             WHERE period_id = %s AND contract_id IS NOT NULL
-               AND operation_type IN ('charge', 'correction', 'penalty')
-             GROUP BY contract_id, operation_type, service_id
-             ORDER BY contract_id, operation_type, service_id""", (self.id,))
+            SELECT c.id, o.operation_type, o.service_id, SUM(o.amount), SUM(COALESCE(o.volume, 0))
+              FROM neopro_operation o
+              JOIN neopro_contract c ON c.account_id = o.account_id
+             WHERE o.period_id = %s
+               AND o.operation_type IN ('charge', 'correction', 'penalty')
+             GROUP BY c.id, o.operation_type, o.service_id
+             ORDER BY c.id, o.operation_type, o.service_id""", (self.id,))
         result = defaultdict(list)
         for contract_id, op_type, service_id, amount, volume in self.env.cr.fetchall():
             if amount:
@@ -160,8 +161,9 @@ class NeoproPeriod(models.Model):
         self.env.cr.execute("""
             SELECT o.branch_id, o.operation_type, o.service_id, c.partner_id, SUM(o.amount)
               FROM neopro_operation o
-              LEFT JOIN neopro_contract c ON c.id = o.contract_id
-             WHERE o.period_id = %s AND (o.subscriber_id IS NOT NULL OR o.operation_type = 'payment')
+              JOIN neopro_account a ON a.id = o.account_id
+              LEFT JOIN neopro_contract c ON c.account_id = o.account_id
+             WHERE o.period_id = %s AND (a.holder_type = 'subscriber' OR o.operation_type = 'payment')
              GROUP BY o.branch_id, o.operation_type, o.service_id, c.partner_id
              ORDER BY o.branch_id, o.operation_type, o.service_id, c.partner_id""", (self.id,))
         result = defaultdict(list)

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-# The XLSX reports of the Reports menu (SPEC §9): key, label.
+# The XLSX reports of the Reports menu (RULES §9): key, label.
 REPORTS = [
     ('turnover', 'Turnover statement'),
     ('charges', 'Charges register'),
@@ -73,20 +73,18 @@ class NeoproReportParams(models.AbstractModel):
 
     @api.multi
     def _get_branch_ids(self):
-        """Branch ids the report shows, or None for every branch.
+        """The branch chosen for the report ([id]), or None for every branch the user may see.
 
-        Mirrors the branch rules (security/neopro_rules.xml): accountants and administrators see every branch,
-        the others their own branches (and the records without a branch). The report data is read with SQL, so
-        the rules are applied here.
+        Which rows the user may see is the record rules' business (the report's SQL applies them,
+        ``_branch_condition``); a chosen branch must be one of those the user works in.
         """
         self.ensure_one()
-        user = self.env.user
-        allowed = None if user.has_group('neopro_billing.group_accountant') else user.neopro_branch_ids.ids
-        if self.branch_id:
-            if allowed is not None and self.branch_id.id not in allowed:
-                raise AccessError(_('The branch %s is not one of your branches.') % self.branch_id.name)
-            return [self.branch_id.id]
-        return allowed
+        if not self.branch_id:
+            return None
+        if not self.env.user.has_group('neopro_billing.group_accountant') and \
+                self.branch_id not in self.env.user.neopro_branch_ids:
+            raise AccessError(_('The branch %s is not one of your branches.') % self.branch_id.name)
+        return [self.branch_id.id]
 
     @api.multi
     def _get_parameter_lines(self):

@@ -1,37 +1,23 @@
-import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-_logger = logging.getLogger(__name__)
-
-
-def has_trigram_extension(cr):
-    """Whether pg_trgm is installed in the database, installing it when it is available (a trusted extension:
-    a database owner may create it)."""
-    cr.execute("SELECT EXISTS(SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'), "
-               "EXISTS(SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')")
-    installed, available = cr.fetchone()
-    if not installed and available:
-        cr.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
-        installed = True
-    if not installed:
-        _logger.warning('PostgreSQL has no pg_trgm extension (package postgresql-contrib): searching subscribers '
-                        'by name or address reads the whole table.')
-    return installed
+from .neopro_account import has_trigram_extension
 
 
 class NeoproSubscriber(models.Model):
     _name = 'neopro.subscriber'
     _inherit = ['mail.thread', 'neopro.account.mixin']
+    _inherits = {'neopro.account': 'account_id'}
     _description = 'Subscriber (residential account)'
     _order = 'account_number'
     _receipt_report = 'neopro_billing.neopro_receipt_report'
-    _account_field = 'subscriber_id'
+    _holder_type = 'subscriber'
 
-    account_number = fields.Char(string='Account number', required=True, index=True, copy=False,
-                                 track_visibility='onchange')
+    # indexed by its unique constraint
+    account_id = fields.Many2one('neopro.account', string='Personal account', required=True, ondelete='restrict',
+                                 auto_join=True)
     name = fields.Char(compute='_compute_name', inverse='_inverse_name', store=True, index=True, required=True,
                        track_visibility='onchange', string='Full name')
     last_name = fields.Char()
@@ -42,8 +28,6 @@ class NeoproSubscriber(models.Model):
                                  domain="[('house_id', '=', house_id)]", string='Apartment')
     address = fields.Char(compute='_compute_address', store=True, index=True)
     residents = fields.Integer(default=1, track_visibility='onchange')
-    branch_id = fields.Many2one('neopro.branch', required=True, ondelete='restrict', index=True,
-                                track_visibility='onchange')
     category_id = fields.Many2one('neopro.subscriber.category', required=True, ondelete='restrict',
                                   track_visibility='onchange', string='Type')
     amenity_level_id = fields.Many2one('neopro.amenity.level', ondelete='restrict', track_visibility='onchange')
@@ -63,11 +47,9 @@ class NeoproSubscriber(models.Model):
     connection_ids = fields.One2many('neopro.service.connection', 'subscriber_id')
     service_ids = fields.Many2many('neopro.service', compute='_compute_service_ids', inverse='_inverse_service_ids',
                                    search='_search_service_ids', string='Services')
-    balance_ids = fields.One2many('neopro.balance', 'subscriber_id', string='Balances')
-    operation_ids = fields.One2many('neopro.operation', 'subscriber_id', string='Operations')
 
     _sql_constraints = [
-        ('account_number_unique', 'unique(account_number)', 'A subscriber with this account number exists already.'),
+        ('account_unique', 'unique(account_id)', 'An account belongs to one subscriber.'),
         ('residents_positive', 'CHECK(residents >= 0)', 'The number of residents cannot be negative.'),
     ]
 
@@ -75,14 +57,11 @@ class NeoproSubscriber(models.Model):
     def init(self):
         """Indexes of the search box (``_get_quick_search_domain``), so it answers at once on 100 000 accounts.
 
-        Odoo's ``index=True`` btree does not serve ``LIKE 'x%'`` under a collation other than C (C.UTF-8, ru_RU…):
-        the account number gets a ``varchar_pattern_ops`` btree for its prefix search. Names and addresses are
-        searched with ``ilike '%x%'``: trigram indexes let PostgreSQL combine the four conditions of the search
-        box in a bitmap OR of index scans instead of reading the whole table.
+        Names and addresses are searched with ``ilike '%x%'``: trigram indexes let PostgreSQL combine the
+        conditions of the search box in a bitmap OR of index scans instead of reading the whole table (the account
+        number's prefix index is the account's).
         """
         cr = self.env.cr
-        cr.execute('CREATE INDEX IF NOT EXISTS neopro_subscriber_account_number_prefix_index '
-                   'ON neopro_subscriber (account_number varchar_pattern_ops)')
         if has_trigram_extension(cr):
             cr.execute('CREATE INDEX IF NOT EXISTS neopro_subscriber_name_trgm_index '
                        'ON neopro_subscriber USING gin (name gin_trgm_ops)')
@@ -105,6 +84,30 @@ class NeoproSubscriber(models.Model):
     def _compute_address(self):
         for sub in self:
             sub.address = sub.premise_id.full_address or sub.house_id.full_address or False
+
+    def _get_account_holder_address(self):
+        self.ensure_one()
+        return self.address
+
+    def _get_receipt_info(self):
+        """Account number, payer, address and residents, as the receipt prints them."""
+        self.ensure_one()
+        return {'account_number': self.account_number, 'payer': self.name, 'address': self.address or '',
+                'residents': self.residents, 'contract': False}
+
+    def _get_norm_volume(self, charge):
+        """Norm in force (on the first day of the charge's period) × residents."""
+        self.ensure_one()
+        if not self.amenity_level_id:
+            return 0.0
+        return self.env['neopro.norm']._get_volume(charge.service_id, self.amenity_level_id,
+                                                   charge.period_id.date_start) * self.residents
+
+    def _get_masked_name(self):
+        """The name told to a payer who knows only the account number: surname and initials."""
+        self.ensure_one()
+        parts = (self.name or '').split()
+        return ' '.join(parts[:1] + ['%s.' % p[0] for p in parts[1:]])
 
     @api.depends('meter_ids.active')
     def _compute_meter_count(self):
@@ -178,10 +181,16 @@ class NeoproSubscriber(models.Model):
 
     @api.model
     def _get_quick_search_domain(self, text, operator='ilike'):
-        """Domain matching an account number, full name, address or meter serial."""
+        """Domain matching an account number, full name, address or meter serial.
+
+        The account number is the account's: its prefix is looked up first (an index range), so the conditions on
+        the subscribers combine in a bitmap OR of their indexes, as the meter serial's do.
+        """
         if operator in ('=', '=ilike', '=like'):
-            return ['|', ('account_number', '=', text), ('name', operator, text)]
-        return ['|', '|', '|', ('account_number', '=like', text + '%'), ('name', operator, text),
+            return ['|', ('account_id', 'in', self.env['neopro.account']._search([('account_number', '=', text)])),
+                    ('name', operator, text)]
+        accounts = self.env['neopro.account']._search([('account_number', '=like', text + '%')])
+        return ['|', '|', '|', ('account_id', 'in', accounts), ('name', operator, text),
                 ('address', operator, text), ('meter_ids.serial_number', '=like', text + '%')]
 
     @api.multi

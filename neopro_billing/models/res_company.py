@@ -18,7 +18,7 @@ DEFAULT_ACCOUNTS = [
 
 
 class ResCompany(models.Model):
-    """Where the billing ledger goes in Odoo accounting (SPEC §8)."""
+    """Where the billing ledger goes in Odoo accounting (RULES §8)."""
     _inherit = 'res.company'
 
     neopro_post_on_close = fields.Boolean(string='Post billing to accounting on period close', default=True)

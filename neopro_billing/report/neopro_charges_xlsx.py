@@ -4,13 +4,10 @@ from odoo import _, models
 from .neopro_report_xlsx import col
 
 _CHARGES_SQL = """
-    SELECT o.account_number, COALESCE(s.name, p.name || ' № ' || c.name),
-           COALESCE(s.address, mp.address, p.neopro_address), o.branch_id, o.service_id, o.basis, o.volume, o.price,
-           o.amount
+    SELECT o.account_number, a.holder_name, COALESCE(mp.address, a.holder_address), o.branch_id, o.service_id,
+           o.basis, o.volume, o.price, o.amount
       FROM neopro_operation o
- LEFT JOIN neopro_subscriber s ON s.id = o.subscriber_id
- LEFT JOIN neopro_contract c ON c.id = o.contract_id
- LEFT JOIN res_partner p ON p.id = c.partner_id
+      JOIN neopro_account a ON a.id = o.account_id
  LEFT JOIN neopro_metering_point mp ON mp.id = o.metering_point_id
      WHERE o.period_id = %(period)s AND o.operation_type = 'charge' AND {branch}
        AND (%(service)s::integer IS NULL OR o.service_id = %(service)s)

@@ -4,9 +4,10 @@ from odoo import _, models
 from .neopro_report_xlsx import col
 
 _CONSUMPTION_SQL = """
-    SELECT o.service_id, o.subscriber_id IS NOT NULL, o.basis,
-           COUNT(DISTINCT COALESCE(o.subscriber_id, -o.contract_id)), SUM(o.volume), SUM(o.amount)
+    SELECT o.service_id, a.holder_type = 'subscriber', o.basis, COUNT(DISTINCT o.account_id), SUM(o.volume),
+           SUM(o.amount)
       FROM neopro_operation o
+      JOIN neopro_account a ON a.id = o.account_id
      WHERE o.period_id = %(period)s AND o.operation_type = 'charge' AND {branch}
        AND (%(service)s::integer IS NULL OR o.service_id = %(service)s)
   GROUP BY 1, 2, 3

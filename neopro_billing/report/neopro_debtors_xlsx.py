@@ -4,41 +4,39 @@ from odoo import _, models
 from .neopro_report_xlsx import col
 
 # The debt older than N months is what was owed at the end of the period N months before and not paid (or
-# credited) since: payments go to the oldest debt first. Accounts are keyed by subscriber id, contract id negated.
+# credited) since: payments go to the oldest debt first.
 _DEBTORS_SQL = """
     WITH debt AS (
-        SELECT b.subscriber_id, b.contract_id, COALESCE(b.subscriber_id, -b.contract_id) AS account, b.branch_id,
-               b.balance_end
+        SELECT b.account_id AS account, b.branch_id, b.balance_end
           FROM neopro_balance b
          WHERE b.period_id = %(period)s AND b.balance_end > 0 AND b.balance_end >= %(min_debt)s AND {branch}
     ), credit AS (
-        SELECT COALESCE(b.subscriber_id, -b.contract_id) AS account,
+        SELECT b.account_id AS account,
                SUM(b.amount_paid - LEAST(b.amount_correction, 0)) AS amount
           FROM neopro_balance b
          WHERE b.period_id = ANY(%(since)s)
       GROUP BY 1
     ), old AS (
-        SELECT COALESCE(b.subscriber_id, -b.contract_id) AS account,
+        SELECT b.account_id AS account,
                CASE WHEN %(at_start)s THEN b.balance_start ELSE b.balance_end END AS balance_end
           FROM neopro_balance b
          WHERE b.period_id = %(old)s
     ), last_payment AS (
-        SELECT COALESCE(o.subscriber_id, -o.contract_id) AS account, MAX(o.date) AS date
+        SELECT o.account_id AS account, MAX(o.date) AS date
           FROM neopro_operation o
          WHERE o.operation_type = 'payment' AND o.date <= %(d2)s
-           AND COALESCE(o.subscriber_id, -o.contract_id) IN (SELECT account FROM debt)
+           AND o.account_id IN (SELECT account FROM debt)
       GROUP BY 1
     )
     SELECT * FROM (
-        SELECT COALESCE(s.account_number, c.account_number) AS account_number,
-               COALESCE(s.name, p.name || ' № ' || c.name), COALESCE(s.address, p.neopro_address),
-               d.branch_id, COALESCE(s.phone, p.phone), d.balance_end,
+        SELECT a.account_number, a.holder_name, a.holder_address, d.branch_id, COALESCE(s.phone, p.phone), d.balance_end,
                LEAST(d.balance_end, GREATEST(COALESCE(old.balance_end, 0) - COALESCE(credit.amount, 0), 0))
                    AS old_debt,
                lp.date
           FROM debt d
-     LEFT JOIN neopro_subscriber s ON s.id = d.subscriber_id
-     LEFT JOIN neopro_contract c ON c.id = d.contract_id
+          JOIN neopro_account a ON a.id = d.account
+     LEFT JOIN neopro_subscriber s ON s.account_id = d.account
+     LEFT JOIN neopro_contract c ON c.account_id = d.account
      LEFT JOIN res_partner p ON p.id = c.partner_id
      LEFT JOIN old ON old.account = d.account
      LEFT JOIN credit ON credit.account = d.account

@@ -31,9 +31,9 @@ _HOUSE_BALANCE_SQL = """
      LEFT JOIN reading r ON r.meter_id = m.id
       GROUP BY m.house_id, m.service_id
     ), apartments AS (
-        SELECT s.house_id, o.service_id, COUNT(DISTINCT o.subscriber_id) AS accounts, SUM(o.volume) AS volume
+        SELECT s.house_id, o.service_id, COUNT(DISTINCT o.account_id) AS accounts, SUM(o.volume) AS volume
           FROM neopro_operation o
-          JOIN neopro_subscriber s ON s.id = o.subscriber_id
+          JOIN neopro_subscriber s ON s.account_id = o.account_id
          WHERE o.period_id = %(period)s AND o.operation_type = 'charge'
            AND (s.house_id, o.service_id) IN (SELECT house_id, service_id FROM common)
       GROUP BY s.house_id, o.service_id

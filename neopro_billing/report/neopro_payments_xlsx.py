@@ -15,11 +15,9 @@ _BY_BANK_SQL = """
 
 _PAYMENTS_SQL = """
     SELECT o.date, o.bank_id, o.payment_source_id, o.account_number,
-           COALESCE(NULLIF(o.payer_name, ''), s.name, p.name), o.txn_id, o.amount
+           COALESCE(NULLIF(o.payer_name, ''), a.payer_name), o.txn_id, o.amount
       FROM neopro_operation o
- LEFT JOIN neopro_subscriber s ON s.id = o.subscriber_id
- LEFT JOIN neopro_contract c ON c.id = o.contract_id
- LEFT JOIN res_partner p ON p.id = c.partner_id
+      JOIN neopro_account a ON a.id = o.account_id
      WHERE """ + _FILTER + """
   ORDER BY o.date, o.account_number, o.id
 """

@@ -1,5 +1,5 @@
 """Receipt (квитанция) of an account for a billing period: the utility's requisites, the charges per service with
-the meter readings, the billing line, the due date and a QR code with the payment data (SPEC §9, manual §4.2)."""
+the meter readings, the billing line, the due date and a QR code with the payment data (RULES §9, manual §4.2)."""
 import base64
 import io
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,22 +18,22 @@ QR_BOX_SIZE = 3
 QR_BORDER = 2
 
 _BALANCE_SQL = """
-    SELECT {account}, balance_start, amount_paid, amount_charged, amount_correction, amount_penalty, balance_end
+    SELECT account_id, balance_start, amount_paid, amount_charged, amount_correction, amount_penalty, balance_end
       FROM neopro_balance
-     WHERE period_id = %(period)s AND {account} = ANY(%(ids)s)
+     WHERE period_id = %(period)s AND account_id = ANY(%(ids)s)
 """
 
 _CHARGE_SQL = """
-    SELECT o.{account}, o.metering_point_id, o.service_id, o.basis, o.volume, o.price, o.amount, o.name
+    SELECT o.account_id, o.metering_point_id, o.service_id, o.basis, o.volume, o.price, o.amount, o.name
       FROM neopro_operation o
  LEFT JOIN neopro_service s ON s.id = o.service_id
-     WHERE o.period_id = %(period)s AND o.operation_type = 'charge' AND o.{account} = ANY(%(ids)s)
-  ORDER BY o.{account}, s.sequence, s.id, o.metering_point_id, o.id
+     WHERE o.period_id = %(period)s AND o.operation_type = 'charge' AND o.account_id = ANY(%(ids)s)
+  ORDER BY o.account_id, s.sequence, s.id, o.metering_point_id, o.id
 """
 
 # Meters in service during the period, with their last reading before it and their last reading in it.
 _METER_SQL = """
-    SELECT m.{account}, m.metering_point_id, m.service_id, m.serial_number, COALESCE(m.initial_value, 0),
+    SELECT m.account_id, m.metering_point_id, m.service_id, m.serial_number, COALESCE(m.initial_value, 0),
            prev.value, cur.value
       FROM neopro_meter m
  LEFT JOIN LATERAL (SELECT r.value FROM neopro_meter_reading r WHERE r.meter_id = m.id AND r.date < %(d1)s
@@ -41,7 +41,7 @@ _METER_SQL = """
  LEFT JOIN LATERAL (SELECT r.value FROM neopro_meter_reading r
                      WHERE r.meter_id = m.id AND r.date BETWEEN %(d1)s AND %(d2)s
                      ORDER BY r.date DESC, r.id DESC LIMIT 1) cur ON TRUE
-     WHERE m.{account} = ANY(%(ids)s) AND (m.active OR m.removal_date >= %(d1)s)
+     WHERE m.account_id = ANY(%(ids)s) AND (m.active OR m.removal_date >= %(d1)s)
        AND (m.installation_date IS NULL OR m.installation_date <= %(d2)s)
   ORDER BY m.serial_number
 """
@@ -66,11 +66,10 @@ class NeoproReceipt(models.AbstractModel):
 
     @api.model
     def _get_due_date(self, period):
-        """Pay-by date of the period's receipt: the penalty due day of the next month (SPEC §6)."""
-        get = self.env['ir.config_parameter'].sudo().get_param  # sudo: system parameters are admin-only
-        due_day = int(get('neopro_billing.penalty_due_day', '25') or 25)
-        return fields.Date.to_string(self.env['neopro.calculation']._get_due_date(
-            fields.Date.from_string(period.date_start), due_day))
+        """Pay-by date of the period's receipt: the penalty due day of the next month (RULES §6)."""
+        Calculation = self.env['neopro.calculation']
+        return fields.Date.to_string(Calculation._get_due_date(
+            fields.Date.from_string(period.date_start), Calculation._get_penalty_settings().due_day))
 
     @api.model
     def _get_payee(self, branch):
@@ -98,16 +97,17 @@ class NeoproReceipt(models.AbstractModel):
             return []
         self.env['neopro.balance'].check_access_rights('read')
         self.env['neopro.operation'].check_access_rights('read')
-        account_field = accounts._account_field
-        params = {'period': period.id, 'ids': accounts.ids, 'd1': period.date_start, 'd2': period.date_end}
+        accounts.check_access_rule('read')  # the figures below are read by SQL, past the record rules
+        params = {'period': period.id, 'ids': accounts.mapped('account_id').ids, 'd1': period.date_start,
+                  'd2': period.date_end}
         cr = self.env.cr
-        cr.execute(_BALANCE_SQL.format(account=account_field), params)
+        cr.execute(_BALANCE_SQL, params)
         balances = {row[0]: dict(zip(BALANCE_FIGURES, row[1:])) for row in cr.fetchall()}
-        cr.execute(_CHARGE_SQL.format(account=account_field), params)
+        cr.execute(_CHARGE_SQL, params)
         charges = {}
         for row in cr.fetchall():
             charges.setdefault(row[0], []).append(row[1:])
-        cr.execute(_METER_SQL.format(account=account_field), params)
+        cr.execute(_METER_SQL, params)
         meters = {}
         for account_id, point_id, service_id, serial, initial, previous, current in cr.fetchall():
             key = (account_id, point_id) if point_id else (account_id, service_id)
@@ -119,16 +119,17 @@ class NeoproReceipt(models.AbstractModel):
         payees = {}
         receipts = []
         for account in accounts:
+            account_id = account.account_id.id
             lines = []
-            for point_id, service_id, basis, volume, price, amount, name in charges.get(account.id, []):
+            for point_id, service_id, basis, volume, price, amount, name in charges.get(account_id, []):
                 service = services.get(service_id)
                 lines.append({
                     'service': service.name if service else (name or _('Charge')),
                     'basis': bases.get(basis, ''),
-                    'meters': meters.get((account.id, point_id) if point_id else (account.id, service_id), []),
+                    'meters': meters.get((account_id, point_id) if point_id else (account_id, service_id), []),
                     'volume': volume or 0.0, 'price': price or 0.0, 'amount': amount,
                 })
-            figures = {key: float(value) for key, value in balances.get(account.id, dict.fromkeys(
+            figures = {key: float(value) for key, value in balances.get(account_id, dict.fromkeys(
                 BALANCE_FIGURES, 0.0)).items()}
             branch = account.branch_id
             if branch.id not in payees:
@@ -148,14 +149,8 @@ class NeoproReceipt(models.AbstractModel):
 
     @api.model
     def _get_account_info(self, account):
-        """Account number, payer, address and residents of a subscriber or a contract."""
-        if account._name == 'neopro.subscriber':
-            return {'account_number': account.account_number, 'payer': account.name, 'address': account.address or '',
-                    'residents': account.residents, 'contract': False}
-        partner = account.partner_id
-        return {'account_number': account.account_number, 'payer': partner.name,
-                'address': partner.neopro_address or partner.neopro_legal_address or '', 'residents': False,
-                'contract': account.name}
+        """Account number, payer, address and residents of a subscriber or a contract (the holder's own)."""
+        return account._get_receipt_info()
 
     # QR code -------------------------------------------------------------------------------------------------------
 

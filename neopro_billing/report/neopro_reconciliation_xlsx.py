@@ -19,7 +19,7 @@ class NeoproReconciliationXlsx(models.AbstractModel):
         account = act['account']
         title = _('Reconciliation act %s') % account.account_number
         sheet = self._add_sheet(workbook, title, title, [
-            (_('Customer'), history.subscriber_id.name or history.contract_id.display_name),
+            (_('Customer'), history.account_id.holder_name),
             (_('From'), self._format_date(history.date_from)), (_('To'), self._format_date(history.date_to))])
         formats = self._get_formats(workbook)
         columns = [col(_('Date'), 'date'), col(_('Period'), width=10), col(_('Operation'), width=14),

@@ -152,21 +152,50 @@ class NeoproReportXlsx(models.AbstractModel):
 
     # Data helpers --------------------------------------------------------------------------------------------------
 
+    # The model whose record rules restrict the rows of each table alias of the reports' SQL, and the column of
+    # that model the alias's id is found in: the rules themselves apply, never a copy of them.
+    _RULE_MODELS = {
+        'o': ('neopro.operation', 'id'),
+        'b': ('neopro.balance', 'id'),
+        'm': ('neopro.meter', 'id'),
+        'h': ('neopro.meter', 'house_id'),  # a house shows when its common meters may be read
+    }
+
     def _branch_condition(self, wizard, column):
-        """SQL condition on the branch ``column`` (a constant of the caller) for the wizard's branches."""
-        branch_ids = wizard._get_branch_ids()
-        if branch_ids is None:
-            return 'TRUE'
+        """SQL condition on the rows of ``column``'s alias (``o.branch_id``, a constant of the caller): the record
+        rules of the alias's model for the user, and the wizard's branch when one is chosen."""
+        alias = column.split('.')[0]
+        model_name, key = self._RULE_MODELS[alias]
+        condition = self._rule_condition(model_name, '%s.id' % alias, key)
         if wizard.branch_id:
-            return '%s = ANY(%%(branch_ids)s)' % column
-        # Records without a branch are visible to everyone, as in the branch rules.
-        return '(%s IS NULL OR %s = ANY(%%(branch_ids)s))' % (column, column)
+            condition = '(%s) AND %s = %%(branch_id)s' % (condition, column)
+        return condition
+
+    def _rule_condition(self, model_name, outer, key):
+        """``outer IN (the ``key`` of the records of ``model_name`` the user may read)``, from the model's record
+        rules (``_where_calc`` + ``_apply_ir_rules``); ``TRUE`` when no rule restricts the user.
+
+        The rules' values are bound by the database driver (``mogrify``, the same adaptation ``execute`` does), so
+        the condition can join a query with named parameters; no value is formatted into SQL by hand.
+        """
+        Model = self.env[model_name]
+        Model.check_access_rights('read')
+        query = Model._where_calc([], active_test=False)
+        Model._apply_ir_rules(query, 'read')
+        from_clause, where_clause, params = query.get_sql()
+        if not where_clause:
+            return 'TRUE'
+        where = self.env.cr.mogrify(where_clause, params).decode()
+        # the condition is formatted into a query that has parameters of its own: keep its percent signs literal
+        return ('%s IN (SELECT "%s".%s FROM %s WHERE %s)' % (outer, Model._table, key, from_clause, where)) \
+            .replace('%', '%%')
 
     def _get_params(self, wizard, **params):
         """SQL parameters common to the reports: the wizard's branches, service, bank, period and dates."""
         period = wizard.period_id
+        wizard._get_branch_ids()  # the chosen branch must be one of the user's
         params.update({
-            'branch_ids': wizard._get_branch_ids() or [],
+            'branch_id': wizard.branch_id.id or None,
             'service': wizard.service_id.id or None,
             'bank': wizard.bank_id.id or None,
             'period': period.id or None,

@@ -3,16 +3,14 @@ from decimal import Decimal
 
 from odoo import _, models
 
+from ..lib.ledger import SIGNED_AMOUNT_SQL, balance_end
 from .neopro_report_xlsx import col, to_decimal
 
 _BY_ACCOUNT_SQL = """
-    SELECT COALESCE(s.account_number, c.account_number), COALESCE(s.name, p.name || ' № ' || c.name),
-           COALESCE(s.address, p.neopro_address), b.branch_id,
+    SELECT a.account_number, a.holder_name, a.holder_address, b.branch_id,
            b.balance_start, b.amount_paid, b.amount_charged, b.amount_correction, b.amount_penalty, b.balance_end
       FROM neopro_balance b
- LEFT JOIN neopro_subscriber s ON s.id = b.subscriber_id
- LEFT JOIN neopro_contract c ON c.id = b.contract_id
- LEFT JOIN res_partner p ON p.id = c.partner_id
+      JOIN neopro_account a ON a.id = b.account_id
      WHERE b.period_id = %(period)s AND {branch}
   ORDER BY 1
 """
@@ -28,8 +26,7 @@ _BY_BRANCH_SQL = """
 # Per service: the signed operations before the period make its opening balance; the movements of the period.
 _BY_SERVICE_SQL = """
     SELECT o.service_id,
-           COALESCE(SUM(CASE WHEN o.operation_type = 'payment' THEN -o.amount ELSE o.amount END)
-                    FILTER (WHERE p.date_start < %(d1)s), 0),
+           COALESCE(SUM(""" + SIGNED_AMOUNT_SQL.format(alias='o') + """) FILTER (WHERE p.date_start < %(d1)s), 0),
            COALESCE(SUM(o.amount) FILTER (WHERE p.id = %(period)s AND o.operation_type = 'payment'), 0),
            COALESCE(SUM(o.amount) FILTER (WHERE p.id = %(period)s AND o.operation_type = 'charge'), 0),
            COALESCE(SUM(o.amount) FILTER (WHERE p.id = %(period)s AND o.operation_type = 'correction'), 0),
@@ -111,5 +108,5 @@ class NeoproTurnoverXlsx(models.AbstractModel):
                 continue
             start, paid, charged, correction, penalty = data[service_id]
             rows.append((name, start, paid, charged, correction, penalty,
-                         start + charged + correction + penalty - paid))
+                         balance_end(start, charged, correction, penalty, paid)))
         return [col(_('Service'), width=28)] + self._get_figure_columns(), rows

@@ -14,7 +14,7 @@ def render_pdf_text(env, report, ids):
 
     For HttpCase tests whose data lives in the test HTTP server's cursor (``env.cr``): render_qweb_pdf answers
     HTML in test mode, so the steps it runs outside tests are run here; the cursor is released (its data kept)
-    before wkhtmltopdf, so that the server can serve the report's CSS (PLATFORM.md). Only the first body is
+    before wkhtmltopdf, so that the server can serve the report's CSS (docs/PLATFORM.md). Only the first body is
     printed: the reports tested make one document.
     """
     html = report.render_qweb_html(ids)[0].decode('utf-8')
@@ -228,6 +228,6 @@ class BillingCase(NeoproCase):
         return lines
 
     def _figures(self, account):
-        """The billing line of an account: the six figures of SPEC §11."""
+        """The billing line of an account: the six figures of RULES §11."""
         return [account[f] for f in ('balance_start', 'amount_paid', 'amount_charged', 'amount_correction',
                                      'amount_penalty', 'balance_end')]

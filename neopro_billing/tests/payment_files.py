@@ -61,7 +61,7 @@ def kazpost_xls(rows, title='Реестр платежей АО "Казпочт�
 
 
 def generic_csv(rows, header=GENERIC_HEADER, encoding='utf-8', delimiter=';'):
-    """The generic CSV of SPEC §11: ``account_number;payer_name;amount;date;txn_id``."""
+    """The generic CSV of RULES §11: ``account_number;payer_name;amount;date;txn_id``."""
     out = io.StringIO(newline='')
     writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
     writer.writerow(header)

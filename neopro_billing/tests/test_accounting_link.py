@@ -1,4 +1,4 @@
-"""Accounting link (SPEC §8): a closed period's ledger as contract invoices and posted summary entries."""
+"""Accounting link (RULES §8): a closed period's ledger as contract invoices and posted summary entries."""
 from decimal import Decimal
 
 from odoo.exceptions import UserError

@@ -1,4 +1,4 @@
-"""The summary panel (SPEC §1): aggregates of the user's branches, in a fixed number of queries."""
+"""The summary panel (RULES §1): aggregates of the user's branches, in a fixed number of queries."""
 from .common import BillingCase
 
 

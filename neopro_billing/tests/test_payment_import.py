@@ -152,9 +152,8 @@ class TestPaymentImport(NeoproPaymentCase):
     def test_balances_refreshed_for_paid_accounts(self):
         with patch.object(type(self.Operation), '_refresh_balances', autospec=True) as refresh:
             self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
-        refresh.assert_called_once_with(self.Operation, self.period,
-                                        subscriber_ids=sorted((self.frolov | self.sokolova).ids),
-                                        contract_ids=self.contract.ids)
+        refresh.assert_called_once_with(self.Operation, self.period, sorted(
+            (self.frolov | self.sokolova).mapped('account_id').ids + self.contract.account_id.ids))
 
     def test_operator_cannot_import(self):
         operator = self.env['res.users'].create({

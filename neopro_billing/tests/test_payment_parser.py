@@ -47,7 +47,7 @@ class TestPaymentParserGolden(SavepointCase):
         self._check_golden('payment_format_generic_csv', 'generic_registry.csv')
 
     def test_generic_csv_spec(self):
-        """The generic format is the one SPEC §11 fixes."""
+        """The generic format is the one RULES §11 fixes."""
         spec = self.env.ref('neopro_billing.payment_format_generic_csv')._get_parser_spec()
         self.assertEqual((spec['file_type'], spec['encoding'], spec['delimiter'], spec['header_row']),
                          ('csv', 'utf-8', ';', 1))

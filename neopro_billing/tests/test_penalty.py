@@ -1,4 +1,4 @@
-"""Penalties (SPEC §6): P = debt × R/100 × K × days / 365 from the day after the due date, cap at the principal,
+"""Penalties (RULES §6): P = debt × R/100 × K × days / 365 from the day after the due date, cap at the principal,
 payments to the oldest debt first. Hand-worked examples, exact to the tiyn."""
 from datetime import date
 from decimal import Decimal

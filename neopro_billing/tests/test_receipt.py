@@ -181,7 +181,7 @@ class TestReceiptWizard(ReportCase):
 
 
 class TestReceiptPdf(HttpCase):
-    """Receipts rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (PLATFORM.md)."""
+    """Receipts rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (docs/PLATFORM.md)."""
     post_install = True
     at_install = False
 

@@ -85,7 +85,7 @@ class TestHistory(BillingCase):
 
 
 class TestReconciliationPdf(HttpCase):
-    """The act rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (PLATFORM.md)."""
+    """The act rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (docs/PLATFORM.md)."""
     post_install = True
     at_install = False
 

@@ -7,7 +7,7 @@ from .common import NeoproCase
 
 
 class TestReference(NeoproCase):
-    """Reference lists (SPEC §5): records in use are archived, not deleted."""
+    """Reference lists (RULES §5): records in use are archived, not deleted."""
 
     @classmethod
     def setUpClass(cls):

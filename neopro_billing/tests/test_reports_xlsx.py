@@ -1,4 +1,4 @@
-"""XLSX reports of the Reports menu, rendered for the fixture and read back with openpyxl (SPEC §9)."""
+"""XLSX reports of the Reports menu, rendered for the fixture and read back with openpyxl (RULES §9)."""
 import io
 from decimal import Decimal
 

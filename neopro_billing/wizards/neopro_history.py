@@ -3,19 +3,16 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-# Signed effect of an operation on the debt, in SQL: payments lower it, everything else raises it (corrections
-# carry their sign).
-_SIGNED = "CASE WHEN operation_type = 'payment' THEN -amount ELSE amount END"
+from ..lib.ledger import SIGNED_AMOUNT_SQL
 
 
 class NeoproHistory(models.TransientModel):
     """The manual's History window: operations of an account over a date range, and the reconciliation act."""
     _name = 'neopro.history'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link']
     _description = 'Account history'
 
-    subscriber_id = fields.Many2one('neopro.subscriber', readonly=True)
-    contract_id = fields.Many2one('neopro.contract', readonly=True)
+    account_id = fields.Many2one(readonly=True)
     date_from = fields.Date(required=True, default=lambda self: fields.Date.to_string(
         fields.Date.from_string(fields.Date.context_today(self)).replace(day=1) - relativedelta(months=11)))
     date_to = fields.Date(required=True, default=fields.Date.context_today)
@@ -26,27 +23,25 @@ class NeoproHistory(models.TransientModel):
     balance_opening = fields.Monetary(compute='_compute_balances', string='Opening balance')
     balance_closing = fields.Monetary(compute='_compute_balances', string='Closing balance')
 
-    @api.depends('subscriber_id', 'contract_id', 'date_from', 'date_to')
+    @api.depends('account_id', 'date_from', 'date_to')
     def _compute_balances(self):
         for history in self:
-            if history._get_account() and history.date_from and history.date_to:
+            if history.account_id and history.date_from and history.date_to:
                 history.balance_opening = history._get_balance_before(history.date_from)
                 history.balance_closing = history._get_balance_before(
                     fields.Date.to_string(fields.Date.from_string(history.date_to) + relativedelta(days=1)))
 
     @api.multi
     def _get_account(self):
-        """The subscriber or contract of the window."""
+        """The account of the window."""
         self.ensure_one()
-        return self.subscriber_id or self.contract_id
+        return self.account_id
 
     @api.multi
     def _get_account_domain(self):
         """Domain of the account's operations."""
         self.ensure_one()
-        if self.subscriber_id:
-            return [('subscriber_id', '=', self.subscriber_id.id)]
-        return [('contract_id', '=', self.contract_id.id)]
+        return [('account_id', '=', self.account_id.id)]
 
     @api.multi
     def _get_operation_types(self):
@@ -58,11 +53,11 @@ class NeoproHistory(models.TransientModel):
     def _get_initial_balance(self):
         """Balance the account had when billing started: the opening balance of its first period."""
         self.ensure_one()
-        field = 'subscriber_id' if self.subscriber_id else 'contract_id'
+        self._check_account_access()
         self.env.cr.execute("""
             SELECT b.balance_start FROM neopro_balance b JOIN neopro_period p ON p.id = b.period_id
-             WHERE b.{field} = %s AND NOT EXISTS (SELECT 1 FROM neopro_period e WHERE e.date_start < p.date_start)
-        """.format(field=field), (self._get_account().id,))
+             WHERE b.account_id = %s AND NOT EXISTS (SELECT 1 FROM neopro_period e WHERE e.date_start < p.date_start)
+        """, (self.account_id.id,))
         row = self.env.cr.fetchone()
         return row[0] if row else 0.0
 
@@ -70,17 +65,18 @@ class NeoproHistory(models.TransientModel):
     def _get_balance_before(self, date):
         """Debt of the account at the start of ``date``: the initial balance and every operation dated before."""
         self.ensure_one()
-        field = 'subscriber_id' if self.subscriber_id else 'contract_id'
+        self._check_account_access()
         self.env.cr.execute("""
-            SELECT COALESCE(SUM({signed}), 0) FROM neopro_operation WHERE {field} = %s AND date < %s
-        """.format(signed=_SIGNED, field=field), (self._get_account().id, date))
+            SELECT COALESCE(SUM(""" + SIGNED_AMOUNT_SQL.format(alias='o') + """), 0) FROM neopro_operation o
+             WHERE o.account_id = %s AND o.date < %s
+        """, (self.account_id.id, date))
         return round(self.env.cr.fetchone()[0] + self._get_initial_balance(), 2)
 
     @api.multi
     def _check_range(self):
         self.ensure_one()
         if not self._get_account():
-            raise UserError(_('Choose the subscriber or the contract.'))
+            raise UserError(_('Choose the account.'))
         if self.date_from > self.date_to:
             raise UserError(_('Account %s: the history must start (%s) before it ends (%s).')
                             % (self._get_account().account_number, self.date_from, self.date_to))
@@ -125,12 +121,12 @@ class NeoproHistory(models.TransientModel):
         operations = self.env['neopro.operation'].search(
             self._get_account_domain() + [('date', '>=', self.date_from), ('date', '<=', self.date_to)],
             order='date, id')
-        field = 'subscriber_id' if self.subscriber_id else 'contract_id'
+        self._check_account_access()
         self.env.cr.execute("""
             SELECT COALESCE(SUM(amount) FILTER (WHERE operation_type <> 'payment' AND amount > 0), 0),
                    COALESCE(SUM(abs(amount)) FILTER (WHERE operation_type = 'payment' OR amount < 0), 0)
-              FROM neopro_operation WHERE {field} = %s AND date >= %s AND date <= %s
-        """.format(field=field), (self._get_account().id, self.date_from, self.date_to))
+              FROM neopro_operation WHERE account_id = %s AND date >= %s AND date <= %s
+        """, (self.account_id.id, self.date_from, self.date_to))
         total_debit, total_credit = self.env.cr.fetchone()
         types = dict(self.env['neopro.operation']._fields['operation_type']._description_selection(self.env))
         lines = []

@@ -5,11 +5,10 @@ from odoo.exceptions import UserError
 class NeoproOperationEntry(models.TransientModel):
     """Manual billing operation of an account: the manual's Начисления / Платежи / Корректировка buttons."""
     _name = 'neopro.operation.entry'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link']
     _description = 'Manual billing operation'
 
-    subscriber_id = fields.Many2one('neopro.subscriber', readonly=True)
-    contract_id = fields.Many2one('neopro.contract', readonly=True)
+    account_id = fields.Many2one(readonly=True)
     operation_type = fields.Selection([
         ('charge', 'Charge'),
         ('payment', 'Payment'),
@@ -33,9 +32,9 @@ class NeoproOperationEntry(models.TransientModel):
     def action_confirm(self):
         """Book the operation in the open period and show the account again."""
         self.ensure_one()
-        account = self.subscriber_id or self.contract_id
+        account = self.account_id
         if not account:
-            raise UserError(_('Choose the subscriber or the contract of the operation.'))
+            raise UserError(_('Choose the account of the operation.'))
         if not self.period_id or self.period_id.state != 'open':
             raise UserError(_('Account %s: there is no open billing period; operations are booked only in the open '
                               'period.') % account.account_number)
@@ -54,8 +53,7 @@ class NeoproOperationEntry(models.TransientModel):
         self.ensure_one()
         vals = {
             'operation_type': self.operation_type,
-            'subscriber_id': self.subscriber_id.id,
-            'contract_id': self.contract_id.id,
+            'account_id': self.account_id.id,
             'period_id': self.period_id.id,
             'date': self.date,
             'amount': self.amount,
@@ -67,7 +65,7 @@ class NeoproOperationEntry(models.TransientModel):
             vals.update(volume=self.volume, basis='manual')
         elif self.operation_type == 'payment':
             vals.update(payment_source_id=self.payment_source_id.id, bank_id=self.bank_id.id,
-                        payer_name=self.payer_name or (self.subscriber_id or self.contract_id.partner_id).name)
+                        payer_name=self.payer_name or self.account_id._get_holder()._get_payer_name())
         else:
             vals.update(correction_type_id=self.correction_type_id.id)
         return vals

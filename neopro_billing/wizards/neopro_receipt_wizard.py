@@ -55,15 +55,15 @@ class NeoproReceiptWizard(models.TransientModel):
         self.ensure_one()
         domain = [('branch_id', '=', self.branch_id.id)] if self.branch_id else []
         if self.account_kind == 'subscriber':
-            model, field, order = self.env['neopro.subscriber'], 'subscriber_id', 'house_id, premise_id, account_number'
+            model, order = self.env['neopro.subscriber'], 'house_id, premise_id, account_number'
             if self.house_id:
                 domain.append(('house_id', '=', self.house_id.id))
             elif self.street_id:
                 domain.append(('house_id.street_id', '=', self.street_id.id))
         else:
-            model, field, order = self.env['neopro.contract'], 'contract_id', 'account_number'
+            model, order = self.env['neopro.contract'], 'account_number'
         if self.only_due:
-            self.env.cr.execute('SELECT {0} FROM neopro_balance WHERE period_id = %s AND balance_end > 0 '
-                                'AND {0} IS NOT NULL'.format(field), (self.period_id.id,))
-            domain.append(('id', 'in', [row[0] for row in self.env.cr.fetchall()]))
+            self.env.cr.execute('SELECT account_id FROM neopro_balance WHERE period_id = %s AND balance_end > 0',
+                                (self.period_id.id,))
+            domain.append(('account_id', 'in', [row[0] for row in self.env.cr.fetchall()]))
         return model, domain, order

@@ -1,0 +1,242 @@
+import logging
+
+from odoo import _, api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+HOLDER_TYPES = [
+    ('subscriber', 'Subscriber'),
+    ('contract', 'Contract'),
+]
+# The holder model of each holder type: the one place that knows both kinds of account.
+HOLDER_MODELS = {
+    'subscriber': 'neopro.subscriber',
+    'contract': 'neopro.contract',
+}
+BALANCE_FIELDS = ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
+                  'balance_end')
+
+
+def has_trigram_extension(cr):
+    """Whether pg_trgm is installed in the database, installing it when it is available (a trusted extension:
+    a database owner may create it)."""
+    cr.execute("SELECT EXISTS(SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'), "
+               "EXISTS(SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')")
+    installed, available = cr.fetchone()
+    if not installed and available:
+        cr.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+        installed = True
+    if not installed:
+        _logger.warning('PostgreSQL has no pg_trgm extension (package postgresql-contrib): searching accounts '
+                        'by name or address reads the whole table.')
+    return installed
+
+
+class Money(fields.Monetary):
+    """Tenge with 2 decimals, read back exactly.
+
+    The holders read the account's figures through ``_inherits`` (a related field), which rounds with the
+    currency's ``float_round``, off by one unit in the last place for some values (6.27 → 6.2700000000000005).
+    The stored value has 2 decimals already (SQL numeric): the cache keeps the float nearest to it.
+    """
+
+    def convert_to_cache(self, value, record, validate=True):
+        return round(float(value or 0.0), 2)
+
+
+class NeoproAccount(models.Model):
+    """The personal account (ЛС): the one key of the ledger (RULES §13).
+
+    A resident subscriber and a legal-entity contract each *are* an account (``_inherits``): the account number,
+    the branch and the six figures of the open period live here once, and every operation, balance, payment line
+    and Kaspi call points here. The six figures are stored copies of the account's ``neopro.balance`` of the open
+    period, written by ``neopro.balance._recompute`` with SQL, so lists of 100k accounts sort and filter by debt.
+    """
+    _name = 'neopro.account'
+    _inherit = 'neopro.currency.mixin'
+    _description = 'Personal account'
+    _order = 'account_number'
+    _rec_name = 'account_number'
+
+    account_number = fields.Char(string='Account number', required=True, index=True, copy=False,
+                                 track_visibility='onchange')
+    holder_type = fields.Selection(HOLDER_TYPES, required=True, readonly=True, index=True, string='Holder')
+    branch_id = fields.Many2one('neopro.branch', required=True, ondelete='restrict', index=True,
+                                track_visibility='onchange')
+    holder_name = fields.Char(compute='_compute_holder', store=True, string='Payer',
+                              help='The subscriber, or the company and number of the contract.')
+    payer_name = fields.Char(compute='_compute_holder', store=True, string='Payer name',
+                             help='Who pays: the subscriber, or the contract\'s company.')
+    holder_address = fields.Char(compute='_compute_holder', store=True, string='Address')
+    holder_active = fields.Boolean(compute='_compute_holder', store=True, string='Open',
+                                   help='The holder is active (and a contract is not terminated): payments are '
+                                        'accepted.')
+    subscriber_ids = fields.One2many('neopro.subscriber', 'account_id', string='Subscriber')
+    contract_ids = fields.One2many('neopro.contract', 'account_id', string='Contract')
+    operation_ids = fields.One2many('neopro.operation', 'account_id', string='Operations')
+    balance_ids = fields.One2many('neopro.balance', 'account_id', string='Balances')
+
+    balance_start = Money(string='Opening balance', readonly=True, copy=False, default=0.0,
+                                    help='Closing balance of the previous period.')
+    amount_paid = Money(string='Paid', readonly=True, copy=False, default=0.0)
+    amount_charged = Money(string='Charged', readonly=True, copy=False, default=0.0)
+    amount_correction = Money(string='Correction', readonly=True, copy=False, default=0.0)
+    amount_penalty = Money(string='Penalty', readonly=True, copy=False, default=0.0)
+    balance_end = Money(string='Closing balance', readonly=True, copy=False, default=0.0, index=True,
+                                  help='Opening balance + charged + correction + penalty − paid: the debt '
+                                       '(negative: paid in advance).')
+
+    _sql_constraints = [
+        ('account_number_unique', 'unique(account_number)',
+         'This account number is taken already: account numbers are unique across subscribers and contracts.'),
+    ]
+
+    @api.model_cr
+    def init(self):
+        """Indexes of the search boxes, so they answer at once on 100 000 accounts.
+
+        Odoo's ``index=True`` btree does not serve ``LIKE 'x%'`` under a collation other than C (C.UTF-8, ru_RU…):
+        the account number gets a ``varchar_pattern_ops`` btree for its prefix search.
+        """
+        self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_account_account_number_prefix_index '
+                            'ON neopro_account (account_number varchar_pattern_ops)')
+
+    @api.depends('subscriber_ids.name', 'subscriber_ids.address', 'subscriber_ids.active',
+                 'contract_ids.name', 'contract_ids.partner_id.name', 'contract_ids.partner_id.neopro_address',
+                 'contract_ids.active', 'contract_ids.state')
+    def _compute_holder(self):
+        for account in self:
+            holder = account._get_holder()
+            account.holder_name = holder._get_account_holder_name() if holder else False
+            account.payer_name = holder._get_payer_name() if holder else False
+            account.holder_address = holder._get_account_holder_address() if holder else False
+            account.holder_active = holder._is_account_open() if holder else False
+
+    @api.multi
+    def name_get(self):
+        return [(a.id, '%s %s' % (a.account_number, a.holder_name or '')) for a in self]
+
+    @api.model
+    def _name_search(self, name, args=None, operator='ilike', limit=100, name_get_uid=None):
+        args = list(args or [])
+        if name:
+            args += ['|', ('account_number', '=like', name + '%'), ('holder_name', operator, name)]
+        return self.search(args, limit=limit).name_get()
+
+    def _get_holder(self):
+        """The subscriber or contract that is this account."""
+        self.ensure_one()
+        return self.subscriber_ids[:1] or self.contract_ids[:1]
+
+    @api.model
+    def _get_holder_model(self, holder_type):
+        """The model of the holders of ``holder_type``."""
+        return self.env[HOLDER_MODELS[holder_type]]
+
+    @api.model
+    def _find(self, numbers):
+        """``{account number: (account id, branch id, open)}`` of the given account numbers, in one query."""
+        numbers = [n for n in set(numbers) if n]
+        if not numbers:
+            return {}
+        self.env.cr.execute('SELECT account_number, id, branch_id, holder_active FROM neopro_account '
+                            'WHERE account_number = ANY(%s)', (numbers,))
+        return {number: (account_id, branch_id, bool(active))
+                for number, account_id, branch_id, active in self.env.cr.fetchall()}
+
+    @api.multi
+    def _audit_post(self, body):
+        """A message on the holder's chatter (the author is the real user)."""
+        for account in self:
+            holder = account._get_holder()
+            # sudo: an accountant may book on an account he can only read; the author stays the real user
+            holder.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+
+    @api.multi
+    def action_open_holder(self):
+        """Open the subscriber or contract form of the account."""
+        self.ensure_one()
+        holder = self._get_holder()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Account %s') % self.account_number,
+            'res_model': holder._name,
+            'res_id': holder.id,
+            'view_mode': 'form',
+        }
+
+
+class NeoproAccountLink(models.AbstractModel):
+    """A record of one personal account (ledger line, balance, History window, entry dialog).
+
+    ``account_id`` is the key; ``subscriber_id`` and ``contract_id`` are the RULES §11 names of its holder: they read
+    from the account, and given on create or write, or in a domain, they mean its account.
+    """
+    _name = 'neopro.account.link'
+    _description = 'Record of a personal account'
+
+    account_id = fields.Many2one('neopro.account', string='Account', ondelete='restrict', index=True)
+    subscriber_id = fields.Many2one('neopro.subscriber', compute='_compute_holder', search='_search_subscriber_id')
+    contract_id = fields.Many2one('neopro.contract', compute='_compute_holder', search='_search_contract_id')
+
+    @api.depends('account_id')
+    def _compute_holder(self):
+        for record in self:
+            record.subscriber_id = record.account_id.subscriber_ids[:1]
+            record.contract_id = record.account_id.contract_ids[:1]
+
+    def _search_subscriber_id(self, operator, value):
+        return self._holder_domain(self.env['neopro.subscriber'], operator, value)
+
+    def _search_contract_id(self, operator, value):
+        return self._holder_domain(self.env['neopro.contract'], operator, value)
+
+    @api.model
+    def _holder_domain(self, holders, operator, value):
+        """``(subscriber_id, operator, value)`` as a domain on the account: the accounts of those subscribers;
+        ``subscriber_id = False``: the accounts that are not a subscriber's."""
+        if value is False or value is None:
+            return [('account_id.holder_type', '!=' if operator == '=' else '=', holders._holder_type)]
+        if isinstance(value, str) and operator not in ('in', 'not in'):
+            found = holders.search([('name', operator, value)])
+        else:
+            found = holders.with_context(active_test=False).search([('id', operator, value)])
+        return [('account_id', 'in', found.mapped('account_id').ids)]
+
+    @api.model
+    def _holder_to_account(self, vals):
+        """Values with ``subscriber_id`` / ``contract_id`` turned into the ``account_id`` they mean."""
+        vals = dict(vals)
+        for field in ('subscriber_id', 'contract_id'):
+            holder_id = vals.pop(field, None)
+            if holder_id and not vals.get('account_id'):
+                holder = self.env[self._fields[field].comodel_name].browse(holder_id)
+                # the holder must be readable by the user: its account is then his to use
+                holder.check_access_rights('read')
+                holder.check_access_rule('read')
+                vals['account_id'] = holder.account_id.id
+        return vals
+
+    @api.model
+    def default_get(self, fields_list):
+        defaults = super(NeoproAccountLink, self).default_get(fields_list)
+        for field in ('subscriber_id', 'contract_id'):
+            holder_id = self.env.context.get('default_' + field)
+            if holder_id and 'account_id' in fields_list and not defaults.get('account_id'):
+                defaults.update(self._holder_to_account({field: holder_id}))
+        return defaults
+
+    @api.model
+    def create(self, vals):
+        return super(NeoproAccountLink, self).create(self._holder_to_account(vals))
+
+    @api.multi
+    def write(self, vals):
+        return super(NeoproAccountLink, self).write(self._holder_to_account(vals))
+
+    @api.multi
+    def _check_account_access(self):
+        """Refuse reading the figures of an account the user may not read (raw SQL bypasses the record rules)."""
+        accounts = self.mapped('account_id')
+        accounts.check_access_rights('read')
+        accounts.check_access_rule('read')
