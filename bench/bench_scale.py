@@ -402,12 +402,12 @@ def main():
             if label.startswith('(c)'):
                 ok = extra <= target
                 print('| %s | | %s (virtual %s) | ≤ %s | %s |' % (label, gb(extra), gb(peak_vms), gb(target),
-                                                               'met' if ok else 'MISSED'))
+                                                                  'met' if ok else 'MISSED'))
             elif label.startswith('(d)'):
                 ok = bool(trips) and not extra and target > 0
                 print('| %s: %d answered (%d inside the call, in the other worker), %d failed | %s | %s | '
                       'answered | %s |' % (label, len(trips), target, extra, ms(statistics.median(trips or [0])),
-                                          ms(max(trips or [0])), 'met' if ok else 'MISSED'))
+                                           ms(max(trips or [0])), 'met' if ok else 'MISSED'))
             else:
                 # the target is on the server's time; the round trip adds the HTTP and JSON work on loopback
                 ok = max(extra) <= target

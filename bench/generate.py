@@ -15,8 +15,8 @@ What it builds (deterministic: the same sizes give the same data):
 - contractors with one contract each and ``--points`` metering points (2 cold and 1 hot metered, 1 cold with a
   fixed volume, 1 sewage);
 - ``--history`` closed months calculated by the billing engine itself (closed without posting to accounting),
-  with bank payments (90 % pay in time, 5 % late, 3 % half, 2 % nothing), then the open month with the payments of the month before and its readings:
-  ready for ``action_calculate`` (bench/bench_calculate.py).
+  with bank payments (90 % pay in time, 5 % late, 3 % half, 2 % nothing), then the open month with the payments
+  of the month before and its readings: ready for ``action_calculate`` (bench/bench_calculate.py).
 
 The database is created from the cached template of bin/test (or from scratch) with neopro_billing installed
 without demo data. Reusable by other benchmarks: ``generate(env, sizes)`` works on any empty database.

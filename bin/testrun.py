@@ -93,7 +93,8 @@ def set_language(db, old, new):
 
 
 def odoo_tests(selected, db):
-    files = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, 'neopro_billing', 'tests', 'test_*.py')))
+    files = sorted(os.path.basename(p)[:-3]
+                   for p in glob.glob(os.path.join(ROOT, 'neopro_billing', 'tests', 'test_*.py')))
     if selected:
         files = [f for f in files if f in selected]
     env = dict(os.environ, NEOPRO_TESTS=','.join(files))
@@ -139,7 +140,8 @@ def pytest_tests(db, selected):
         return 0, 0
     port = free_port()
     logfile = os.path.join(ART, 'odoo-server.log')
-    print('==> Repo-level tests %s against a server on port %d' % (' '.join(os.path.basename(f) for f in files), port), flush=True)
+    print('==> Repo-level tests %s against a server on port %d'
+          % (' '.join(os.path.basename(f) for f in files), port), flush=True)
     server = subprocess.Popen([ODOO, '-c', CONF, '-d', db, '--db-filter=^%s$' % db, '--http-port=%d' % port,
                                '--log-level=info', '--logfile=%s' % logfile], start_new_session=True)
     try:

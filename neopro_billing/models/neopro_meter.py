@@ -156,8 +156,8 @@ class NeoproMeter(models.Model):
     def _check_owner(self):
         for meter in self:
             if len([o for o in (meter.subscriber_id, meter.metering_point_id, meter.house_id) if o]) > 1:
-                raise ValidationError(_('Meter %s: it belongs either to a subscriber, to a metering point or to a house, '
-                                        'not to several.') % meter.serial_number)
+                raise ValidationError(_('Meter %s: it belongs either to a subscriber, to a metering point or to a '
+                                        'house, not to several.') % meter.serial_number)
 
     @api.constrains('metering_point_id', 'service_id')
     def _check_metering_point_service(self):

@@ -234,7 +234,7 @@ class NeoproPaymentFile(models.Model):
                       WHERE account_number = ANY(%s)""", (numbers,))
         for number, rec_id, branch_id, is_open in cr.fetchall():
             result[number] = 'ambiguous' if number in result else Account('contract', rec_id, branch_id,
-                                                                             bool(is_open))
+                                                                          bool(is_open))
         return result
 
     @api.model
@@ -317,8 +317,9 @@ class NeoproPaymentFile(models.Model):
                 payment_source_id, bank_id, txn_id, payer_name, name, payment_file_id,
                 create_uid, write_uid, create_date, write_date, operation_type, is_auto)
             VALUES %s""", rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', false)",
-            page_size=5000)
+                       template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', "
+                                "false)",
+                       page_size=5000)
 
     @api.model
     def _insert_errors(self, record, errors):
@@ -332,8 +333,7 @@ class NeoproPaymentFile(models.Model):
             INSERT INTO neopro_payment_file_error (
                 file_id, line_number, account_number, payer_name, amount_text, reason, message,
                 create_uid, write_uid, create_date, write_date)
-            VALUES %s""", rows,
-            page_size=5000)
+            VALUES %s""", rows, page_size=5000)
 
 
 class NeoproPaymentFileError(models.Model):

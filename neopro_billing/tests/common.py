@@ -90,7 +90,8 @@ class NeoproCase(GuardedSavepointCase):
         cls.street = env['neopro.street'].create({'name': 'Test street', 'city_id': cls.city.id})
         cls.house = env['neopro.house'].create({'street_id': cls.street.id, 'number': '2', 'branch_id': cls.branch1.id})
         cls.flat45 = env['neopro.premise'].create({'house_id': cls.house.id, 'number': '45'})
-        cls.house2 = env['neopro.house'].create({'street_id': cls.street.id, 'number': '6', 'branch_id': cls.branch2.id})
+        cls.house2 = env['neopro.house'].create({'street_id': cls.street.id, 'number': '6',
+                                                 'branch_id': cls.branch2.id})
 
     @classmethod
     def _release_account_numbers(cls, *numbers):
@@ -137,6 +138,7 @@ class NeoproCase(GuardedSavepointCase):
         today = datetime.strptime(today, '%Y-%m-%d')
         return safe_eval(node[0].get('domain'), {'context_today': lambda: today, 'relativedelta': relativedelta,
                                                  'datetime': datetime})
+
 
 class BillingCase(NeoproCase):
     # The month the class opens as its first billing period.
@@ -223,7 +225,7 @@ class BillingCase(NeoproCase):
             ('period_id', '=', (period or self.period).id)])
 
     def _line(self, account, service, period=None):
-        lines = self._lines(account, period=period).filtered(lambda l: l.service_id == service)
+        lines = self._lines(account, period=period).filtered(lambda line: line.service_id == service)
         self.assertEqual(len(lines), 1, 'one %s line of %s' % (service.name, account.account_number))
         return lines
 
