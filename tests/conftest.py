@@ -69,6 +69,7 @@ class Browser(object):
 
     def __init__(self, url, artifacts):
         import tempfile
+
         from selenium import webdriver
         opts = webdriver.ChromeOptions()
         for arg in ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -114,6 +115,7 @@ class Browser(object):
     def idle(self, timeout=20):
         """Wait until the web client has no RPC running (the loading indicator is hidden)."""
         import time
+
         from selenium.webdriver.support.ui import WebDriverWait
         time.sleep(0.3)
         WebDriverWait(self.driver, timeout).until(

@@ -7,7 +7,6 @@ import xmlrpc.client
 
 import pytest
 
-
 BALANCES = ['balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
             'balance_end']
 

@@ -1,11 +1,11 @@
 """Shared fixture: a small utility with two branches, built without demo data."""
-from dateutil.relativedelta import relativedelta
-
-from odoo import fields
 import os
 import subprocess
 import tempfile
 
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.tests.common import SavepointCase
 
 
@@ -129,8 +129,10 @@ class NeoproCase(GuardedSavepointCase):
     def _get_filter_domain(self, view_xmlid, filter_name, today):
         """The domain of a search-view filter, evaluated as the web client does on ``today``."""
         from datetime import datetime
+
         from dateutil.relativedelta import relativedelta
         from lxml import etree
+
         from odoo.tools.safe_eval import safe_eval
         arch = etree.fromstring(self.env.ref(view_xmlid).arch)
         node = arch.xpath('//filter[@name="%s"]' % filter_name)
