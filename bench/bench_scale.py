@@ -23,6 +23,7 @@ run, the heaviest. Loopback only, bounded loops; the server is stopped at the en
 about two minutes of the machine's cores.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -125,11 +126,9 @@ class Server(object):
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError('the server exited (%s); see %s' % (self.process.returncode, self.logfile))
-            try:
+            with contextlib.suppress(requests.RequestException):  # not listening yet
                 if requests.get(self.url + '/web/login', timeout=30).status_code == 200:
                     return
-            except requests.RequestException:
-                pass
             time.sleep(1)
         raise RuntimeError('the server did not answer in %s s' % seconds)
 

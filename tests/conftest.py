@@ -104,7 +104,7 @@ class Browser(object):
                     if text in el.text:
                         return el
                 except Exception:  # stale while the client re-renders
-                    pass
+                    continue
             return False
         return WebDriverWait(self.driver, timeout).until(_find, 'no %s containing %r' % (css, text))
 
@@ -156,7 +156,6 @@ class Browser(object):
     def downloaded(self, suffix, timeout=90):
         """Wait for a finished download ending with ``suffix``; return its path."""
         import glob
-        import os
         import time
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -167,7 +166,6 @@ class Browser(object):
         raise AssertionError('no %s file downloaded in %d s (got %s)' % (suffix, timeout, os.listdir(self.downloads)))
 
     def screenshot(self, name):
-        import os
         import re
         os.makedirs(self.artifacts, exist_ok=True)
         path = os.path.join(self.artifacts, 'screenshot-%s.png' % re.sub(r'[^\w.-]+', '_', name).strip('_'))

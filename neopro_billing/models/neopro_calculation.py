@@ -373,21 +373,23 @@ class NeoproCalculation(models.AbstractModel):
         cr.execute(_LINE_TABLE_SQL)
         cr.execute('DROP TABLE IF EXISTS neopro_calc_meter, neopro_calc_meter_service, neopro_calc_service, '
                    'neopro_calc_point')
-        for query, table in ((_METER_SQL, 'neopro_calc_meter'), (_METER_SERVICE_SQL, 'neopro_calc_meter_service')):
+        # Each step fills a work table, then refreshes its statistics for the next steps' plans.
+        for query, analyze in ((_METER_SQL, 'ANALYZE neopro_calc_meter'),
+                               (_METER_SERVICE_SQL, 'ANALYZE neopro_calc_meter_service')):
             cr.execute(query, params)
-            cr.execute('ANALYZE %s' % table)
+            cr.execute(analyze)
         lap('meters')
-        for query, table in ((_SUBSCRIBER_SERVICE_SQL, 'neopro_calc_service'),
-                             (_SUBSCRIBER_WATER_SQL, 'neopro_calc_line'), (_SUBSCRIBER_SEWAGE_SQL, None)):
+        for query, analyze in ((_SUBSCRIBER_SERVICE_SQL, 'ANALYZE neopro_calc_service'),
+                               (_SUBSCRIBER_WATER_SQL, 'ANALYZE neopro_calc_line'), (_SUBSCRIBER_SEWAGE_SQL, None)):
             cr.execute(query, params)
-            if table:
-                cr.execute('ANALYZE %s' % table)
+            if analyze:
+                cr.execute(analyze)
         lap('subscriber lines')
-        for query, table in ((_CONTRACT_POINT_SQL, 'neopro_calc_point'), (_CONTRACT_WATER_SQL, 'neopro_calc_line'),
-                             (_CONTRACT_SEWAGE_SQL, None)):
+        for query, analyze in ((_CONTRACT_POINT_SQL, 'ANALYZE neopro_calc_point'),
+                               (_CONTRACT_WATER_SQL, 'ANALYZE neopro_calc_line'), (_CONTRACT_SEWAGE_SQL, None)):
             cr.execute(query, params)
-            if table:
-                cr.execute('ANALYZE %s' % table)
+            if analyze:
+                cr.execute(analyze)
         cr.execute('SELECT count(*), count(*) FILTER (WHERE price = 0 AND volume > 0) FROM neopro_calc_line')
         lines, untariffed = cr.fetchone()
         lap('contract lines')

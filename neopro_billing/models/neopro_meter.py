@@ -15,9 +15,9 @@ class NeoproMeter(models.Model):
 
     serial_number = fields.Char(required=True, index=True, track_visibility='onchange')
     service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict', track_visibility='onchange')
-    type_id = fields.Many2one('neopro.meter.type', string='Type', ondelete='restrict')
-    brand_id = fields.Many2one('neopro.meter.brand', string='Brand', ondelete='restrict')
-    model_id = fields.Many2one('neopro.meter.model', string='Model', ondelete='restrict')
+    type_id = fields.Many2one('neopro.meter.type', ondelete='restrict')
+    brand_id = fields.Many2one('neopro.meter.brand', ondelete='restrict')
+    model_id = fields.Many2one('neopro.meter.model', ondelete='restrict')
     manufacturer = fields.Char()
     manufacture_date = fields.Date()
     installer = fields.Char(string='Installed by')
@@ -63,9 +63,10 @@ class NeoproMeter(models.Model):
         """Prefix search of serial and seal numbers (``=like 'x%'``, the search views and the subscriber's search
         box): ``varchar_pattern_ops`` btrees, since the plain ones of ``index=True`` do not serve LIKE under a
         collation other than C."""
-        for column in ('serial_number', 'seal_number'):
-            self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_{0}_prefix_index '
-                                'ON neopro_meter ({0} varchar_pattern_ops)'.format(column))
+        self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_serial_number_prefix_index '
+                            'ON neopro_meter (serial_number varchar_pattern_ops)')
+        self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_seal_number_prefix_index '
+                            'ON neopro_meter (seal_number varchar_pattern_ops)')
 
     @api.depends('verification_date', 'verification_interval', 'installation_date')
     def _compute_next_verification_date(self):

@@ -130,7 +130,6 @@ class NeoproCase(GuardedSavepointCase):
         """The domain of a search-view filter, evaluated as the web client does on ``today``."""
         from datetime import datetime
 
-        from dateutil.relativedelta import relativedelta
         from lxml import etree
 
         from odoo.tools.safe_eval import safe_eval

@@ -270,7 +270,7 @@ class TestMeter(NeoproCase):
         for day, value in (('2025-06-28', 540), ('2025-07-28', 548), ('2025-08-28', 556), ('2025-09-28', 565)):
             self._read(self.meter, day, value)
         action = self.meter.action_readings()
-        wizard = self.env['neopro.reading.history'].with_context(action['context']).create({
+        wizard = self.env['neopro.reading.history'].with_context(**action['context']).create({
             'date_from': '2025-07-01', 'date_to': '2025-08-31'})
         self.assertEqual(wizard.meter_id, self.meter)
         result = wizard.action_show()
