@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Run the add-on's Odoo tests and the repo-level pytest suite; print one verdict.
+"""Run the linters, the add-on's Odoo tests and the repo-level pytest suite; print one verdict.
+
+A full run (no names) starts with bin/lint, counted as one test: passed when flake8, isort and pylint-odoo find
+nothing, failed otherwise; a run of named tests skips it.
 
 Odoo's exit code alone does not tell a failure (PLATFORM.md): a test file that
 fails to import exits 0. So the verdict reads the log: every test file must
@@ -82,6 +85,21 @@ def parse_odoo_log(path, expected_files):
             failed += 1
             problems.append('test file %s did not run (import error?)' % name)
     return passed, failed, problems
+
+
+def lint():
+    """Run bin/lint (flake8, isort, pylint-odoo); return (passed, failed) counting it as one test."""
+    logfile = os.path.join(ART, 'lint.log')
+    print('==> Lint: flake8, isort, pylint-odoo (bin/lint), log: %s' % logfile, flush=True)
+    t0 = time.time()
+    with open(logfile, 'w') as out:
+        rc = subprocess.call([os.path.join(ROOT, 'bin', 'lint')], stdout=out, stderr=subprocess.STDOUT)
+    if rc:
+        with open(logfile, encoding='utf-8', errors='replace') as fh:
+            for line in fh:
+                print('   ' + line.rstrip('\n'))
+    print('   lint: %s (%.0f s)' % ('failed' if rc else 'passed', time.time() - t0), flush=True)
+    return (0, 1) if rc else (1, 0)
 
 
 def set_language(db, old, new):
@@ -178,9 +196,11 @@ def main():
     os.makedirs(ART)
     addon_sel = [n for n in args.names if not n.endswith('.py')]
     repo_sel = [n for n in args.names if n.endswith('.py')]
+    passed = failed = 0
+    if not args.names:
+        passed, failed = lint()
     db = 'neopro_test_%d' % os.getpid()
     run(['createdb', '-T', args.template, db])
-    passed = failed = 0
     try:
         if addon_sel or not repo_sel:
             # The add-on's tests assert messages in English, the source language; the users work in Russian.
