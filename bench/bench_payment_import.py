@@ -109,7 +109,7 @@ def main():
 
     ensure_database(args.db)
     import odoo
-    from odoo import SUPERUSER_ID, api
+    from odoo import api
     odoo.tools.config.parse_config(['-c', os.path.join(ROOT, '.local', 'odoo.conf'), '--log-level=warn'])
     with api.Environment.manage():
         run(odoo.registry(args.db), args)
@@ -124,7 +124,7 @@ def run(registry, args):
     started = time.time()
     data = make_registry(args.lines, args.accounts, 'B%d' % int(time.time()))
     print('Generated a %d-line Kaspi XLSX (%.1f MB) in %.1f s' % (args.lines, len(data) / 1e6,
-                                                                   time.time() - started), flush=True)
+                                                                  time.time() - started), flush=True)
 
     parse_s, rows = bare_parse_seconds(data)
     with registry.cursor() as cr:

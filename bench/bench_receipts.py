@@ -62,8 +62,9 @@ def main():
 
 def run(args, port):
     sys.path.insert(0, ROOT)
-    import odoo
     from PyPDF2 import PdfFileReader
+
+    import odoo
     odoo.tools.config.parse_config(['-c', CONF, '-d', args.db, '--log-level=warn'])
     registry = odoo.registry(args.db)
     manager = odoo.api.Environment.manage()

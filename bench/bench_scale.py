@@ -23,6 +23,7 @@ run, the heaviest. Loopback only, bounded loops; the server is stopped at the en
 about two minutes of the machine's cores.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -125,11 +126,9 @@ class Server(object):
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError('the server exited (%s); see %s' % (self.process.returncode, self.logfile))
-            try:
+            with contextlib.suppress(requests.RequestException):  # not listening yet
                 if requests.get(self.url + '/web/login', timeout=30).status_code == 200:
                     return
-            except requests.RequestException:
-                pass
             time.sleep(1)
         raise RuntimeError('the server did not answer in %s s' % seconds)
 
@@ -403,12 +402,12 @@ def main():
             if label.startswith('(c)'):
                 ok = extra <= target
                 print('| %s | | %s (virtual %s) | ≤ %s | %s |' % (label, gb(extra), gb(peak_vms), gb(target),
-                                                               'met' if ok else 'MISSED'))
+                                                                  'met' if ok else 'MISSED'))
             elif label.startswith('(d)'):
                 ok = bool(trips) and not extra and target > 0
                 print('| %s: %d answered (%d inside the call, in the other worker), %d failed | %s | %s | '
                       'answered | %s |' % (label, len(trips), target, extra, ms(statistics.median(trips or [0])),
-                                          ms(max(trips or [0])), 'met' if ok else 'MISSED'))
+                                           ms(max(trips or [0])), 'met' if ok else 'MISSED'))
             else:
                 # the target is on the server's time; the round trip adds the HTTP and JSON work on loopback
                 ok = max(extra) <= target

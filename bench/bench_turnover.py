@@ -59,7 +59,7 @@ def main():
         print('Database %s: %s subscribers, %s contracts, %s balances in the open period %s, %s operations'
               % (args.db, subs, contracts, balances, period.name, operations), flush=True)
         cr.execute('SELECT %s FROM neopro_balance WHERE period_id = %%s' % ', '.join('SUM(%s)::text' % f
-                                                                                   for f in FIGURES),
+                                                                                     for f in FIGURES),
                    (period.id,))
         ledger = [float(value) for value in cr.fetchone()]
 

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Run the add-on's Odoo tests and the repo-level pytest suite; print one verdict.
+"""Run the linters, the add-on's Odoo tests and the repo-level pytest suite; print one verdict.
+
+A full run (no names) starts with bin/lint, counted as one test: passed when flake8, isort and pylint-odoo find
+nothing, failed otherwise; a run of named tests skips it.
 
 Odoo's exit code alone does not tell a failure (docs/PLATFORM.md): a test file that
 fails to import exits 0. So the verdict reads the log: every test file must
@@ -84,6 +87,21 @@ def parse_odoo_log(path, expected_files):
     return passed, failed, problems
 
 
+def lint():
+    """Run bin/lint (flake8, isort, pylint-odoo); return (passed, failed) counting it as one test."""
+    logfile = os.path.join(ART, 'lint.log')
+    print('==> Lint: flake8, isort, pylint-odoo (bin/lint), log: %s' % logfile, flush=True)
+    t0 = time.time()
+    with open(logfile, 'w') as out:
+        rc = subprocess.call([os.path.join(ROOT, 'bin', 'lint')], stdout=out, stderr=subprocess.STDOUT)
+    if rc:
+        with open(logfile, encoding='utf-8', errors='replace') as fh:
+            for line in fh:
+                print('   ' + line.rstrip('\n'))
+    print('   lint: %s (%.0f s)' % ('failed' if rc else 'passed', time.time() - t0), flush=True)
+    return (0, 1) if rc else (1, 0)
+
+
 def set_language(db, old, new):
     """Switch the users of ``db`` from one language to another (both stay installed)."""
     # psql interpolates :'variables' (quoted as literals) only in the statements it reads, not in -c
@@ -93,7 +111,8 @@ def set_language(db, old, new):
 
 
 def odoo_tests(selected, db):
-    files = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, 'neopro_billing', 'tests', 'test_*.py')))
+    files = sorted(os.path.basename(p)[:-3]
+                   for p in glob.glob(os.path.join(ROOT, 'neopro_billing', 'tests', 'test_*.py')))
     if selected:
         files = [f for f in files if f in selected]
     env = dict(os.environ, NEOPRO_TESTS=','.join(files))
@@ -139,7 +158,8 @@ def pytest_tests(db, selected):
         return 0, 0
     port = free_port()
     logfile = os.path.join(ART, 'odoo-server.log')
-    print('==> Repo-level tests %s against a server on port %d' % (' '.join(os.path.basename(f) for f in files), port), flush=True)
+    print('==> Repo-level tests %s against a server on port %d'
+          % (' '.join(os.path.basename(f) for f in files), port), flush=True)
     server = subprocess.Popen([ODOO, '-c', CONF, '-d', db, '--db-filter=^%s$' % db, '--http-port=%d' % port,
                                '--log-level=info', '--logfile=%s' % logfile], start_new_session=True)
     try:
@@ -176,9 +196,11 @@ def main():
     os.makedirs(ART)
     addon_sel = [n for n in args.names if not n.endswith('.py')]
     repo_sel = [n for n in args.names if n.endswith('.py')]
+    passed = failed = 0
+    if not args.names:
+        passed, failed = lint()
     db = 'neopro_test_%d' % os.getpid()
     run(['createdb', '-T', args.template, db])
-    passed = failed = 0
     try:
         if addon_sel or not repo_sel:
             # The add-on's tests assert messages in English, the source language; the users work in Russian.

@@ -69,6 +69,7 @@ class Browser(object):
 
     def __init__(self, url, artifacts):
         import tempfile
+
         from selenium import webdriver
         opts = webdriver.ChromeOptions()
         for arg in ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -103,7 +104,7 @@ class Browser(object):
                     if text in el.text:
                         return el
                 except Exception:  # stale while the client re-renders
-                    pass
+                    continue
             return False
         return WebDriverWait(self.driver, timeout).until(_find, 'no %s containing %r' % (css, text))
 
@@ -114,6 +115,7 @@ class Browser(object):
     def idle(self, timeout=20):
         """Wait until the web client has no RPC running (the loading indicator is hidden)."""
         import time
+
         from selenium.webdriver.support.ui import WebDriverWait
         time.sleep(0.3)
         WebDriverWait(self.driver, timeout).until(
@@ -154,7 +156,6 @@ class Browser(object):
     def downloaded(self, suffix, timeout=90):
         """Wait for a finished download ending with ``suffix``; return its path."""
         import glob
-        import os
         import time
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -165,7 +166,6 @@ class Browser(object):
         raise AssertionError('no %s file downloaded in %d s (got %s)' % (suffix, timeout, os.listdir(self.downloads)))
 
     def screenshot(self, name):
-        import os
         import re
         os.makedirs(self.artifacts, exist_ok=True)
         path = os.path.join(self.artifacts, 'screenshot-%s.png' % re.sub(r'[^\w.-]+', '_', name).strip('_'))

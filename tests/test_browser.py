@@ -191,6 +191,7 @@ def test_print_the_receipt_of_a_subscriber(admin, odoo):
 
 def test_generate_an_xlsx_report_and_download_it(admin, odoo):
     import openpyxl
+
     # from the Reports menu, as an accountant would (the menu's wizard opens over the current screen)
     admin.open_action('neopro_billing.neopro_subscriber_action')
     admin.click('a[data-menu-xmlid="neopro_billing.menu_reports_turnover"]')

@@ -27,8 +27,8 @@ RATE = [(date(2015, 1, 1), D('15.25'))]
 START, END = date(2023, 3, 1), date(2023, 3, 31)
 
 
-def settings(rates=RATE, coefficient='1.5', due_day=25):
-    return penalty.PenaltySettings(D(coefficient), due_day, rates)
+def settings(rates=None, coefficient='1.5', due_day=25):
+    return penalty.PenaltySettings(D(coefficient), due_day, RATE if rates is None else rates)
 
 
 def test_rate_change_and_payment():

@@ -110,7 +110,7 @@ def test_other_worker_serves_during_calculation(workers_server, db, demo):
     period = calculator.call_kw('neopro.period', 'search', [[('state', '=', 'open')]], limit=1)
     assert period, 'the demo data has an open period'
     accounts = [s['account_number'] for s in searcher.call_kw('neopro.subscriber', 'search_read', [[]],
-                                                               fields=['account_number'], limit=5)]
+                                                              fields=['account_number'], limit=5)]
     outcome = {'calculations': 0}
 
     def calculate():

@@ -7,7 +7,6 @@ import xmlrpc.client
 
 import pytest
 
-
 BALANCES = ['balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
             'balance_end']
 
@@ -94,7 +93,7 @@ def test_model_fields(odoo, model, expected):
             assert fields[name]['type'] in allowed, '%s.%s is a %s' % (model, name, fields[name]['type'])
         if relation:
             assert fields[name].get('relation') == relation, '%s.%s points to %s' % (model, name,
-                                                                                   fields[name].get('relation'))
+                                                                                     fields[name].get('relation'))
 
 
 def test_payment_file_error_fields(odoo):
@@ -180,7 +179,7 @@ def test_round_trip_meter_and_readings(odoo, account):
         'serial_number': serial, 'service_id': cold, 'subscriber_id': account['subscriber'], 'digits': 5,
         'seal_number': 'S%s' % account['suffix'], 'verification_date': '2025-01-15'})
     data = odoo.call('neopro.meter', 'read', [meter], ['serial_number', 'service_id', 'subscriber_id', 'digits',
-                                                     'verification_date', 'next_verification_date', 'active'])[0]
+                                                       'verification_date', 'next_verification_date', 'active'])[0]
     assert data['subscriber_id'][0] == account['subscriber']
     assert data['service_id'][0] == cold
     assert data['verification_date'] == '2025-01-15'

@@ -171,8 +171,9 @@ def read_rows(data, spec):
 
 
 def _read_xlsx(data, spec):
-    import openpyxl
     import zipfile
+
+    import openpyxl
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -58,9 +58,8 @@ class NeoproAccount(models.Model):
     _order = 'account_number'
     _rec_name = 'account_number'
 
-    account_number = fields.Char(string='Account number', required=True, index=True, copy=False,
-                                 track_visibility='onchange')
-    holder_type = fields.Selection(HOLDER_TYPES, required=True, readonly=True, index=True, string='Holder')
+    account_number = fields.Char(required=True, index=True, copy=False, track_visibility='onchange')
+    holder_type = fields.Selection(HOLDER_TYPES, required=True, readonly=True, index=True, string='Holder type')
     branch_id = fields.Many2one('neopro.branch', required=True, ondelete='restrict', index=True,
                                 track_visibility='onchange')
     holder_name = fields.Char(compute='_compute_holder', store=True, string='Payer',
@@ -71,20 +70,20 @@ class NeoproAccount(models.Model):
     holder_active = fields.Boolean(compute='_compute_holder', store=True, string='Open',
                                    help='The holder is active (and a contract is not terminated): payments are '
                                         'accepted.')
-    subscriber_ids = fields.One2many('neopro.subscriber', 'account_id', string='Subscriber')
-    contract_ids = fields.One2many('neopro.contract', 'account_id', string='Contract')
+    subscriber_ids = fields.One2many('neopro.subscriber', 'account_id')
+    contract_ids = fields.One2many('neopro.contract', 'account_id')
     operation_ids = fields.One2many('neopro.operation', 'account_id', string='Operations')
     balance_ids = fields.One2many('neopro.balance', 'account_id', string='Balances')
 
     balance_start = Money(string='Opening balance', readonly=True, copy=False, default=0.0,
-                                    help='Closing balance of the previous period.')
+                          help='Closing balance of the previous period.')
     amount_paid = Money(string='Paid', readonly=True, copy=False, default=0.0)
     amount_charged = Money(string='Charged', readonly=True, copy=False, default=0.0)
     amount_correction = Money(string='Correction', readonly=True, copy=False, default=0.0)
     amount_penalty = Money(string='Penalty', readonly=True, copy=False, default=0.0)
     balance_end = Money(string='Closing balance', readonly=True, copy=False, default=0.0, index=True,
-                                  help='Opening balance + charged + correction + penalty − paid: the debt '
-                                       '(negative: paid in advance).')
+                        help='Opening balance + charged + correction + penalty − paid: the debt '
+                             '(negative: paid in advance).')
 
     _sql_constraints = [
         ('account_number_unique', 'unique(account_number)',
@@ -175,7 +174,7 @@ class NeoproAccountLink(models.AbstractModel):
     _name = 'neopro.account.link'
     _description = 'Record of a personal account'
 
-    account_id = fields.Many2one('neopro.account', string='Account', ondelete='restrict', index=True)
+    account_id = fields.Many2one('neopro.account', ondelete='restrict', index=True)
     subscriber_id = fields.Many2one('neopro.subscriber', compute='_compute_holder', search='_search_subscriber_id')
     contract_id = fields.Many2one('neopro.contract', compute='_compute_holder', search='_search_contract_id')
 

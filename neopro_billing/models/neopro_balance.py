@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib.ledger import BALANCE_END_SQL, balance_end
+from ..lib.ledger import BALANCE_END_SQL
 from .neopro_account import BALANCE_FIELDS, HOLDER_MODELS
 from .neopro_calculation import set_jit
 
@@ -87,7 +87,7 @@ class NeoproBalance(models.Model):
     _order = 'period_id desc, id'
 
     # Looked up through the unique (account, period) indexes: no index of their own (fewer to maintain).
-    account_id = fields.Many2one('neopro.account', string='Account', required=True, ondelete='restrict',
+    account_id = fields.Many2one('neopro.account', required=True, ondelete='restrict',
                                  readonly=True)
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True, readonly=True)
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')

@@ -78,8 +78,8 @@ _METERS_SQL = """
          WHERE r.date <= %(calculation_date)s
     ), consumption AS (
         SELECT r.meter_id, r.date, """ + CONSUMPTION_SQL.format(
-            is_reset='r.is_reset', value='r.value', previous='COALESCE(r.prev_value, m.initial_value)',
-            digits='m.digits') + """ AS volume
+    is_reset='r.is_reset', value='r.value', previous='COALESCE(r.prev_value, m.initial_value)',
+    digits='m.digits') + """ AS volume
           FROM reading r
           JOIN meter m ON m.id = r.meter_id
     ), in_period AS (
@@ -282,6 +282,9 @@ _PENALTY_LINES_SQL = """
 """
 _TEMP_TABLES = ('neopro_calc_line', 'neopro_calc_meter', 'neopro_calc_meter_unit', 'neopro_calc_unit',
                 'neopro_calc_debt', 'neopro_calc_credit', 'neopro_calc_debtor')
+# Statements on the temporary tables, made of the constant names above only.
+_DROP_TEMP_SQL = 'DROP TABLE IF EXISTS ' + ', '.join(_TEMP_TABLES)
+_ANALYZE_SQL = {table: 'ANALYZE ' + table for table in _TEMP_TABLES}
 
 
 def set_jit(cr, on):
@@ -312,7 +315,7 @@ class NeoproCalculation(models.AbstractModel):
         timings = []
         cr = self.env.cr
         set_jit(cr, False)
-        cr.execute('DROP TABLE IF EXISTS ' + ', '.join(_TEMP_TABLES))
+        cr.execute(_DROP_TEMP_SQL)
         cr.execute(_LINE_TABLE_SQL)
         with self._timed('meters', timings):
             self._compute_meters(params)
@@ -333,7 +336,7 @@ class NeoproCalculation(models.AbstractModel):
             cr.execute(_PENALTY_LINES_SQL, {'account_ids': [a for a, _amount in penalties],
                                             'amounts': [amount for _a, amount in penalties]})
             self._merge_lines('penalty', dict(params, line_date=params['penalty_end']))
-        cr.execute('DROP TABLE IF EXISTS ' + ', '.join(_TEMP_TABLES))
+        cr.execute(_DROP_TEMP_SQL)
         set_jit(cr, True)
         self.env['neopro.operation'].invalidate_cache()
         return {'lines': lines, 'untariffed': untariffed, 'penalties': len(penalties), 'timings': timings}
@@ -368,7 +371,7 @@ class NeoproCalculation(models.AbstractModel):
         """Run one step's statement; analyse the table it wrote so the next step is planned on its real size."""
         self.env.cr.execute(query, params)
         if table:
-            self.env.cr.execute('ANALYZE ' + table)
+            self.env.cr.execute(_ANALYZE_SQL[table])
 
     # Charges -----------------------------------------------------------------------------------------------------
 
@@ -401,7 +404,7 @@ class NeoproCalculation(models.AbstractModel):
     def _merge_lines(self, operation_type, params):
         """Make the auto lines of this type in the ledger equal to the computed lines (update, delete, insert)."""
         params = dict(params, operation_type=operation_type)
-        self.env.cr.execute('ANALYZE neopro_calc_line')
+        self.env.cr.execute(_ANALYZE_SQL['neopro_calc_line'])
         for query in (_MERGE_UPDATE_SQL, _MERGE_DELETE_SQL, _MERGE_INSERT_SQL):
             self.env.cr.execute(query, params)
 
@@ -431,7 +434,8 @@ class NeoproCalculation(models.AbstractModel):
         self._execute(_CREDITS_SQL, params)
         self._execute(_DEBTORS_SQL, params)
         debts = self._fetch_by_account("""
-            SELECT d.account_id, d.month, d.amount::text FROM neopro_calc_debt d JOIN neopro_calc_debtor USING (account_id)
+            SELECT d.account_id, d.month, d.amount::text
+              FROM neopro_calc_debt d JOIN neopro_calc_debtor USING (account_id)
              WHERE d.amount > 0 ORDER BY d.account_id, d.month""")
         credits = self._fetch_by_account("""
             SELECT c.account_id, c.date, c.amount::text FROM neopro_calc_credit c

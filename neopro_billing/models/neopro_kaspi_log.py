@@ -49,7 +49,7 @@ class NeoproKaspiLog(models.Model):
     command = fields.Char(readonly=True, index=True)
     txn_id = fields.Char(string='Transaction id', readonly=True, index=True)
     account_number = fields.Char(readonly=True, index=True)
-    account_id = fields.Many2one('neopro.account', string='Account', readonly=True, ondelete='set null', index=True)
+    account_id = fields.Many2one('neopro.account', readonly=True, ondelete='set null', index=True)
     amount_text = fields.Char(string='Sum', readonly=True)
     txn_date = fields.Char(string='Transaction date', readonly=True)
     result = fields.Integer(readonly=True, index=True)

@@ -16,9 +16,9 @@ class NeoproMeter(models.Model):
 
     serial_number = fields.Char(required=True, index=True, track_visibility='onchange')
     service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict', track_visibility='onchange')
-    type_id = fields.Many2one('neopro.meter.type', string='Type', ondelete='restrict')
-    brand_id = fields.Many2one('neopro.meter.brand', string='Brand', ondelete='restrict')
-    model_id = fields.Many2one('neopro.meter.model', string='Model', ondelete='restrict')
+    type_id = fields.Many2one('neopro.meter.type', ondelete='restrict')
+    brand_id = fields.Many2one('neopro.meter.brand', ondelete='restrict')
+    model_id = fields.Many2one('neopro.meter.model', ondelete='restrict')
     manufacturer = fields.Char()
     manufacture_date = fields.Date()
     installer = fields.Char(string='Installed by')
@@ -43,7 +43,7 @@ class NeoproMeter(models.Model):
     house_id = fields.Many2one('neopro.house', ondelete='restrict', index=True, string='House (common meter)')
     contract_id = fields.Many2one(related='metering_point_id.contract_id', readonly=True, store=True)
     account_id = fields.Many2one('neopro.account', compute='_compute_owner', store=True, index=True,
-                                 string='Account', help='The account billed for this meter.')
+                                 help='The account billed for this meter.')
     branch_id = fields.Many2one('neopro.branch', compute='_compute_owner', store=True, index=True)
     owner_name = fields.Char(compute='_compute_owner', store=True, string='Owner')
     address = fields.Char(compute='_compute_owner', store=True, index=True)
@@ -66,9 +66,10 @@ class NeoproMeter(models.Model):
         """Prefix search of serial and seal numbers (``=like 'x%'``, the search views and the subscriber's search
         box): ``varchar_pattern_ops`` btrees, since the plain ones of ``index=True`` do not serve LIKE under a
         collation other than C."""
-        for column in ('serial_number', 'seal_number'):
-            self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_{0}_prefix_index '
-                                'ON neopro_meter ({0} varchar_pattern_ops)'.format(column))
+        self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_serial_number_prefix_index '
+                            'ON neopro_meter (serial_number varchar_pattern_ops)')
+        self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_seal_number_prefix_index '
+                            'ON neopro_meter (seal_number varchar_pattern_ops)')
 
     @api.depends('verification_date', 'verification_interval', 'installation_date')
     def _compute_next_verification_date(self):
@@ -78,7 +79,8 @@ class NeoproMeter(models.Model):
                 fields.Date.from_string(start) + relativedelta(months=meter.verification_interval))
 
     @api.depends('subscriber_id.account_id', 'subscriber_id.branch_id', 'subscriber_id.address', 'subscriber_id.name',
-                 'metering_point_id.contract_id.account_id', 'metering_point_id.branch_id', 'metering_point_id.address', 'metering_point_id.contract_id.partner_id',
+                 'metering_point_id.contract_id.account_id', 'metering_point_id.branch_id', 'metering_point_id.address',
+                 'metering_point_id.contract_id.partner_id',
                  'house_id.branch_id', 'house_id.full_address')
     def _compute_owner(self):
         for meter in self:
@@ -156,8 +158,8 @@ class NeoproMeter(models.Model):
     def _check_owner(self):
         for meter in self:
             if len([o for o in (meter.subscriber_id, meter.metering_point_id, meter.house_id) if o]) > 1:
-                raise ValidationError(_('Meter %s: it belongs either to a subscriber, to a metering point or to a house, '
-                                        'not to several.') % meter.serial_number)
+                raise ValidationError(_('Meter %s: it belongs either to a subscriber, to a metering point or to a '
+                                        'house, not to several.') % meter.serial_number)
 
     @api.constrains('metering_point_id', 'service_id')
     def _check_metering_point_service(self):

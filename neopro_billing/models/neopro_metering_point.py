@@ -13,7 +13,7 @@ class NeoproMeteringPoint(models.Model):
     service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict')
     meter_ids = fields.One2many('neopro.meter', 'metering_point_id', string='Meters')
     meter_id = fields.Many2one('neopro.meter', compute='_compute_meter_id', inverse='_inverse_meter_id', store=True,
-                               string='Meter', help='The meter in service at the point.')
+                               help='The meter in service at the point.')
     volume = fields.Float(digits=(12, 3), string='Fixed monthly volume',
                           help='m³ per month billed while the point has no meter.')
     house_id = fields.Many2one('neopro.house', ondelete='restrict')

@@ -34,7 +34,7 @@ class NeoproOperation(models.Model):
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True,
                                 default=lambda self: self.env['neopro.period']._get_open_period())
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')
-    account_id = fields.Many2one('neopro.account', string='Account', required=True, ondelete='restrict', index=True)
+    account_id = fields.Many2one('neopro.account', required=True, ondelete='restrict', index=True)
     metering_point_id = fields.Many2one('neopro.metering.point', ondelete='restrict',
                                         help='Metering point of a legal-entity charge.')
     branch_id = fields.Many2one('neopro.branch', compute='_compute_account', store=True, index=True)

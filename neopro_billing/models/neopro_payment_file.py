@@ -295,8 +295,9 @@ class NeoproPaymentFile(models.Model):
                 payment_source_id, bank_id, txn_id, payer_name, name, payment_file_id,
                 create_uid, write_uid, create_date, write_date, operation_type, is_auto)
             VALUES %s""", rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', false)",
-            page_size=5000)
+                       template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', "
+                                "false)",
+                       page_size=5000)
 
     @api.model
     def _insert_errors(self, record, errors):
@@ -310,8 +311,7 @@ class NeoproPaymentFile(models.Model):
             INSERT INTO neopro_payment_file_error (
                 file_id, line_number, account_number, account_id, payer_name, amount_text, reason, message,
                 create_uid, write_uid, create_date, write_date)
-            VALUES %s""", rows,
-            page_size=5000)
+            VALUES %s""", rows, page_size=5000)
 
 
 class NeoproPaymentFileError(models.Model):
@@ -323,7 +323,7 @@ class NeoproPaymentFileError(models.Model):
     file_id = fields.Many2one('neopro.payment.file', required=True, ondelete='cascade', index=True)
     line_number = fields.Integer(required=True)
     account_number = fields.Char()
-    account_id = fields.Many2one('neopro.account', string='Account', ondelete='set null', index=True,
+    account_id = fields.Many2one('neopro.account', ondelete='set null', index=True,
                                  help='The account of the line, when its number was found.')
     payer_name = fields.Char()
     amount_text = fields.Char(string='Amount')

@@ -11,7 +11,8 @@ class NeoproTariff(models.Model):
     service_id = fields.Many2one('neopro.service', required=True, ondelete='restrict', track_visibility='onchange')
     category_id = fields.Many2one('neopro.subscriber.category', required=True, ondelete='restrict',
                                   track_visibility='onchange')
-    price = fields.Float(required=True, digits=(12, 4), track_visibility='onchange', help='Tenge per m³ (VAT included).')
+    price = fields.Float(required=True, digits=(12, 4), track_visibility='onchange',
+                         help='Tenge per m³ (VAT included).')
     date_from = fields.Date(required=True, track_visibility='onchange')
     date_to = fields.Date(track_visibility='onchange', help='Last day the price applies; empty: open.')
 

@@ -40,8 +40,9 @@ class ResConfigSettings(models.TransientModel):
 
     @api.multi
     def set_values(self):
-        super(ResConfigSettings, self).set_values()
+        res = super(ResConfigSettings, self).set_values()
         set_param = self.env['ir.config_parameter'].sudo().set_param
         set_param(PARAM_SECRET, (self.neopro_kaspi_secret or '').strip())
         set_param(PARAM_ALLOWED_IPS, (self.neopro_kaspi_allowed_ips or '').strip())
         set_param(PARAM_BANK, str(self.neopro_kaspi_bank_id.id or ''))
+        return res

@@ -44,7 +44,8 @@ class ResPartner(models.Model):
     def _check_neopro_bin(self):
         for partner in self.filtered('neopro_bin'):
             if not (partner.neopro_bin.isdigit() and len(partner.neopro_bin) == 12):
-                raise ValidationError(_('%s: the BIN must be 12 digits, not "%s".') % (partner.name, partner.neopro_bin))
+                raise ValidationError(_('%s: the BIN must be 12 digits, not "%s".')
+                                      % (partner.name, partner.neopro_bin))
 
     @api.onchange('neopro_premise_id')
     def _onchange_neopro_premise_id(self):

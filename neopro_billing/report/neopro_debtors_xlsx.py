@@ -29,7 +29,8 @@ _DEBTORS_SQL = """
       GROUP BY 1
     )
     SELECT * FROM (
-        SELECT a.account_number, a.holder_name, a.holder_address, d.branch_id, COALESCE(s.phone, p.phone), d.balance_end,
+        SELECT a.account_number, a.holder_name, a.holder_address, d.branch_id, COALESCE(s.phone, p.phone),
+               d.balance_end,
                LEAST(d.balance_end, GREATEST(COALESCE(old.balance_end, 0) - COALESCE(credit.amount, 0), 0))
                    AS old_debt,
                lp.date

@@ -1,11 +1,11 @@
 """Shared fixture: a small utility with two branches, built without demo data."""
-from dateutil.relativedelta import relativedelta
-
-from odoo import fields
 import os
 import subprocess
 import tempfile
 
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.tests.common import SavepointCase
 
 
@@ -90,7 +90,8 @@ class NeoproCase(GuardedSavepointCase):
         cls.street = env['neopro.street'].create({'name': 'Test street', 'city_id': cls.city.id})
         cls.house = env['neopro.house'].create({'street_id': cls.street.id, 'number': '2', 'branch_id': cls.branch1.id})
         cls.flat45 = env['neopro.premise'].create({'house_id': cls.house.id, 'number': '45'})
-        cls.house2 = env['neopro.house'].create({'street_id': cls.street.id, 'number': '6', 'branch_id': cls.branch2.id})
+        cls.house2 = env['neopro.house'].create({'street_id': cls.street.id, 'number': '6',
+                                                 'branch_id': cls.branch2.id})
 
     @classmethod
     def _release_account_numbers(cls, *numbers):
@@ -128,8 +129,9 @@ class NeoproCase(GuardedSavepointCase):
     def _get_filter_domain(self, view_xmlid, filter_name, today):
         """The domain of a search-view filter, evaluated as the web client does on ``today``."""
         from datetime import datetime
-        from dateutil.relativedelta import relativedelta
+
         from lxml import etree
+
         from odoo.tools.safe_eval import safe_eval
         arch = etree.fromstring(self.env.ref(view_xmlid).arch)
         node = arch.xpath('//filter[@name="%s"]' % filter_name)
@@ -137,6 +139,7 @@ class NeoproCase(GuardedSavepointCase):
         today = datetime.strptime(today, '%Y-%m-%d')
         return safe_eval(node[0].get('domain'), {'context_today': lambda: today, 'relativedelta': relativedelta,
                                                  'datetime': datetime})
+
 
 class BillingCase(NeoproCase):
     # The month the class opens as its first billing period.
@@ -223,7 +226,7 @@ class BillingCase(NeoproCase):
             ('period_id', '=', (period or self.period).id)])
 
     def _line(self, account, service, period=None):
-        lines = self._lines(account, period=period).filtered(lambda l: l.service_id == service)
+        lines = self._lines(account, period=period).filtered(lambda line: line.service_id == service)
         self.assertEqual(len(lines), 1, 'one %s line of %s' % (service.name, account.account_number))
         return lines
 

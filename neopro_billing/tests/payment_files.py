@@ -60,11 +60,11 @@ def kazpost_xls(rows, title='Реестр платежей АО "Казпочт�
     return out.getvalue()
 
 
-def generic_csv(rows, header=GENERIC_HEADER, encoding='utf-8', delimiter=';'):
-    """The generic CSV of RULES §11: ``account_number;payer_name;amount;date;txn_id``."""
+def generic_csv(rows, header=None, encoding='utf-8', delimiter=';'):
+    """The generic CSV of RULES §11: ``account_number;payer_name;amount;date;txn_id`` (or the given header)."""
     out = io.StringIO(newline='')
     writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
-    writer.writerow(header)
+    writer.writerow(GENERIC_HEADER if header is None else header)
     writer.writerows(rows)
     return out.getvalue().encode(encoding)
 

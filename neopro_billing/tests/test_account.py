@@ -18,8 +18,8 @@ class TestAccount(BillingCase):
 
     def test_each_holder_is_one_account(self):
         account = self.sub.account_id
-        self.assertEqual((account.account_number, account.holder_type, account.branch_id), ('A-100', 'subscriber',
-                                                                                             self.branch1))
+        self.assertEqual((account.account_number, account.holder_type, account.branch_id),
+                         ('A-100', 'subscriber', self.branch1))
         self.assertEqual(account.holder_name, 'Абонент A-100')
         self.assertEqual(account._get_holder(), self.sub)
         contract = self.contract.account_id

@@ -83,7 +83,7 @@ class TestAccountingLink(NeoproPaymentCase):
                          [(self.contract, self.vesna, 'out_invoice', 'open', 1915.01),
                           (self.contract2, self.kyzyl, 'out_refund', 'open', 50.00)])
         lines = invoices[0].invoice_line_ids.sorted('price_unit')
-        self.assertEqual([(l.account_id, l.price_unit) for l in lines], [
+        self.assertEqual([(line.account_id, line.price_unit) for line in lines], [
             (self.company.neopro_correction_account_id, -100.00),
             (self.company.neopro_revenue_account_id, 0.01),
             (self.company.neopro_penalty_account_id, 15.00),
@@ -98,12 +98,12 @@ class TestAccountingLink(NeoproPaymentCase):
             (self.branch1, 'posted', self.company.neopro_journal_id, '2025-09-30'),
             (self.branch2, 'posted', self.company.neopro_journal_id, '2025-09-30'),
         ])
-        revenue = moves[0].line_ids.filtered(lambda l: l.account_id == self.company.neopro_revenue_account_id)
-        self.assertEqual(sorted((l.name, l.credit) for l in revenue), [
+        revenue = moves[0].line_ids.filtered(lambda line: line.account_id == self.company.neopro_revenue_account_id)
+        self.assertEqual(sorted((line.name, line.credit) for line in revenue), [
             ('Charges: Cold water supply', 1000.00), ('Charges: Hot water supply', 500.50),
             ('Charges: Sewage', 1500.50)])
         contract_payment = moves[0].line_ids.filtered(
-            lambda l: l.partner_id == self.vesna and l.account_id == self.company.neopro_receivable_account_id)
+            lambda line: line.partner_id == self.vesna and line.account_id == self.company.neopro_receivable_account_id)
         self.assertEqual(contract_payment.mapped('credit'), [1000.00])
 
     def test_generate_again_replaces(self):

@@ -53,6 +53,7 @@ class TestContract(NeoproCase):
 
     def test_contractor_search_view_box(self):
         from lxml import etree
+
         from odoo.tools.safe_eval import safe_eval
         arch = etree.fromstring(self.env.ref('neopro_billing.res_partner_view_search_contractor').arch)
         filter_domain = arch.xpath('//field[@name="name"]')[0].get('filter_domain')

@@ -24,7 +24,7 @@ class TestDashboard(BillingCase):
         summary = self.env['neopro.dashboard'].sudo(self.operator).get_summary()
         # Subscriber 0 uses the norm since its meter is overdue: 700.00 charged on each of the three.
         self.assertEqual({key: summary[key] for key in ('subscribers', 'meters', 'overdue_verifications',
-                                                         'period', 'charged', 'paid', 'debt')},
+                                                        'period', 'charged', 'paid', 'debt')},
                          {'subscribers': 3, 'meters': 2, 'overdue_verifications': 1, 'period': '03.2023',
                           'charged': 2100.0, 'paid': 1700.0, 'debt': 700.0})
 

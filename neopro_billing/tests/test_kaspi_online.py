@@ -154,7 +154,7 @@ class TestKaspiOnline(HttpCase):
         self._call(command='pay', txn_id='4001', account='12345', sum='10', txn_date='20250915100000')
         self._call(command='pay', txn_id='4002', account='12345', sum='10', secret='guess')
         logs = Log.search([('txn_id', 'in', ['4001', '4002'])], order='id')
-        self.assertEqual([(l.command, l.result, l.http_status) for l in logs],
+        self.assertEqual([(log.command, log.result, log.http_status) for log in logs],
                          [('check', 0, 200), ('pay', 0, 200), ('pay', 3, 200), ('pay', 5, 403)])
         self.assertEqual(logs[1].operation_id, self._payments())
         self.assertEqual(logs[1].remote_addr, '127.0.0.1')

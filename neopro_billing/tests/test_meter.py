@@ -1,11 +1,11 @@
 from datetime import timedelta
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
-import psycopg2
 
 from .common import NeoproCase
 
@@ -81,6 +81,7 @@ class TestMeter(NeoproCase):
 
     def test_search_by_serial_address_and_seal(self):
         from lxml import etree
+
         from odoo.tools.safe_eval import safe_eval
         arch = etree.fromstring(self.env.ref('neopro_billing.neopro_meter_view_search').arch)
         other = self._create_meter('T9754', self._create_subscriber('T-M-2', 'Миненков Сергей', house=self.house2),
@@ -269,7 +270,7 @@ class TestMeter(NeoproCase):
         for day, value in (('2025-06-28', 540), ('2025-07-28', 548), ('2025-08-28', 556), ('2025-09-28', 565)):
             self._read(self.meter, day, value)
         action = self.meter.action_readings()
-        wizard = self.env['neopro.reading.history'].with_context(action['context']).create({
+        wizard = self.env['neopro.reading.history'].with_context(**action['context']).create({
             'date_from': '2025-07-01', 'date_to': '2025-08-31'})
         self.assertEqual(wizard.meter_id, self.meter)
         result = wizard.action_show()

@@ -22,7 +22,7 @@ class TestOperationEntry(BillingCase):
         """Press the button on the account's form, fill the dialog and save it."""
         action = account.with_context(neopro_operation_type=button).action_operation_entry()
         self.assertEqual(action['res_model'], 'neopro.operation.entry')
-        wizard = account.env['neopro.operation.entry'].with_context(action['context']).create(vals)
+        wizard = account.env['neopro.operation.entry'].with_context(**action['context']).create(vals)
         wizard.action_confirm()
         return wizard
 

@@ -3,6 +3,7 @@ import base64
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.safe_eval import safe_eval
 
 from .common_payment import NeoproPaymentCase
 
@@ -170,7 +171,7 @@ class TestPaymentImport(NeoproPaymentCase):
             'groups_id': [(6, 0, [self.env.ref('neopro_billing.group_operator').id])],
             'neopro_branch_ids': [(6, 0, self.branch2.ids)]})
         action = self.env.ref('neopro_billing.neopro_operation_action_payment')
-        payments = self.Operation.sudo(operator).search(eval(action.domain))
+        payments = self.Operation.sudo(operator).search(safe_eval(action.domain))
         rows = payments.read(['account_number', 'account_name', 'account_address', 'date', 'amount', 'service_id',
                               'payment_source_id', 'branch_id', 'bank_id'])
         self.assertEqual([(r['account_number'], r['amount']) for r in rows], [('5555', 2340.00)])
@@ -217,16 +218,17 @@ class TestPaymentImport(NeoproPaymentCase):
         self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
         self._import(self.halyk, self._generic_file(), 'halyk.csv')
         action = self.env.ref('neopro_billing.neopro_operation_action_payment')
-        domain = eval(action.domain) + [('subscriber_id', 'ilike', 'Фролов'), ('bank_id', '=', self.halyk.id),
-                                        ('search_date_from', '=', '2025-09-11'),
-                                        ('search_date_to', '=', '2025-09-11'),
-                                        ('payment_source_id.code', '=', 'bank')]
+        domain = safe_eval(action.domain) + [('subscriber_id', 'ilike', 'Фролов'), ('bank_id', '=', self.halyk.id),
+                                             ('search_date_from', '=', '2025-09-11'),
+                                             ('search_date_to', '=', '2025-09-11'),
+                                             ('payment_source_id.code', '=', 'bank')]
         payments = self.Operation.search(domain)
         self.assertEqual([(p.txn_id, p.amount, p.account_name, p.account_address) for p in payments],
                          [('G-1', 1500.50, 'Фролов Степан', 'Testgrad, Test street, 2, 45')])
         contract_payment = self.Operation.search([('account_number', '=', '888')])
         self.assertEqual(contract_payment.account_name, 'ОАО "Весна"')
-        group = self.Operation.read_group(eval(action.domain) + [('period_id', '=', self.period.id)], ['amount'], [])
+        group = self.Operation.read_group(safe_eval(action.domain) + [('period_id', '=', self.period.id)],
+                                          ['amount'], [])
         self.assertEqual(group[0]['amount'], 7681.30)
 
     def test_file_with_payments_cannot_be_deleted(self):

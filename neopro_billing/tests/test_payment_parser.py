@@ -95,14 +95,14 @@ class TestPaymentParserCells(SavepointCase):
     def test_columns_by_letter_and_number(self):
         spec = dict(self.SPEC, columns={'account': 'B', 'amount': '3', 'date': 'a'})
         parsed = payment_parser.parse(b'd;acc;sum\n01.09.2025;42;5,5\n', spec)
-        self.assertEqual([(l.account, l.amount, l.date) for l in parsed.lines],
+        self.assertEqual([(line.account, line.amount, line.date) for line in parsed.lines],
                          [('42', Decimal('5.50'), datetime.date(2025, 9, 1))])
 
     def test_cp1251_tab_separated(self):
         spec = dict(self.SPEC, encoding='cp1251', delimiter='\\t')
         data = 'ЛС\tСумма\tДата\n12345\t100\t01.09.2025\nИтого\t100\t\n'.encode('cp1251')
         parsed = payment_parser.parse(data, spec)
-        self.assertEqual([(l.line_number, l.account, l.amount) for l in parsed.lines],
+        self.assertEqual([(line.line_number, line.account, line.amount) for line in parsed.lines],
                          [(2, '12345', Decimal('100.00'))])
         self.assertEqual(parsed.skipped, 1)
 
@@ -114,7 +114,7 @@ class TestPaymentParserCells(SavepointCase):
     def test_line_numbers_count_quoted_newlines(self):
         data = 'ЛС;Сумма;Дата;Адрес\n1;1;01.09.2025;"two\nlines"\n2;2;01.09.2025;x\n'.encode('utf-8')
         parsed = payment_parser.parse(data, self.SPEC)
-        self.assertEqual([l.line_number for l in parsed.lines], [2, 4])
+        self.assertEqual([line.line_number for line in parsed.lines], [2, 4])
 
     def test_header_found_below_title_lines(self):
         data = payment_files.kaspi_xlsx([[1, '01.09.2025', 'T1', '1', 'X', '', 5, 0]])
@@ -122,7 +122,7 @@ class TestPaymentParserCells(SavepointCase):
                     columns={'account': 'Лицевой счет', 'amount': 'Сумма', 'date': 'Дата платежа'})
         parsed = payment_parser.parse(data, spec)
         self.assertEqual(parsed.header_row, 4)
-        self.assertEqual([l.line_number for l in parsed.lines], [5])
+        self.assertEqual([line.line_number for line in parsed.lines], [5])
 
     def test_xlsx_with_wrong_sheet_size(self):
         """Exports that declare their sheet as A1 only are still read in full."""
@@ -137,4 +137,5 @@ class TestPaymentParserCells(SavepointCase):
         spec = dict(self.SPEC, file_type='xlsx', header_row=0,
                     columns={'account': 'Лицевой счет', 'amount': 'Сумма', 'date': 'Дата платежа'})
         parsed = payment_parser.parse(out.getvalue(), spec)
-        self.assertEqual([(l.line_number, l.account, l.amount) for l in parsed.lines], [(5, '42', Decimal('5.00'))])
+        self.assertEqual([(line.line_number, line.account, line.amount) for line in parsed.lines],
+                         [(5, '42', Decimal('5.00'))])

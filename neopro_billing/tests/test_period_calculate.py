@@ -17,8 +17,9 @@ class TestPeriodCalculateWizard(BillingCase):
         cls._create_point(cls.contract, cls.cold, volume=40.0)
 
     def totals(self, wizard):
-        return {(l.branch_id.code, l.service_id.code or False, l.operation_type): (l.count, l.volume, l.amount)
-                for l in wizard.line_ids if l.branch_id in (self.branch1, self.branch2)}
+        return {(line.branch_id.code, line.service_id.code or False, line.operation_type):
+                (line.count, line.volume, line.amount)
+                for line in wizard.line_ids if line.branch_id in (self.branch1, self.branch2)}
 
     def expected(self):
         return {

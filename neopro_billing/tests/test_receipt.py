@@ -49,8 +49,8 @@ class TestReceipt(ReportCase):
         self.assertEqual(receipt['address'], 'Testgrad, Test street, 2, 45')
 
     def test_service_lines_with_readings(self):
-        lines = [(l['service'], l['basis'], [(m['serial'], m['previous'], m['current']) for m in l['meters']],
-                  l['volume'], l['price'], l['amount']) for l in self.receipt(self.sub1)['lines']]
+        lines = [(line['service'], line['basis'], [(m['serial'], m['previous'], m['current']) for m in line['meters']],
+                  line['volume'], line['price'], line['amount']) for line in self.receipt(self.sub1)['lines']]
         self.assertEqual(lines, [
             (self.cold.name, 'Meter', [('M-70001', 110.0, 118.0)], 8.0, 100.0, 800.0),
             (self.hot.name, 'Norm', [], 5.0, 300.0, 1500.0),
@@ -83,7 +83,7 @@ class TestReceipt(ReportCase):
         receipt = self.receipt(self.contract)
         self.assertEqual((receipt['payer'], receipt['contract'], receipt['residents']),
                          ('Test Water Users LLP', 'C-79001', False))
-        self.assertEqual([(l['basis'], l['volume'], l['amount']) for l in receipt['lines']],
+        self.assertEqual([(line['basis'], line['volume'], line['amount']) for line in receipt['lines']],
                          [('Fixed volume', 10.0, 1500.0)])
 
     def test_payee_requisites(self):

@@ -23,7 +23,7 @@ class TestHistory(BillingCase):
     def history(self, date_from, date_to, **vals):
         action = self.frolov.action_history()
         vals.update(date_from=date_from, date_to=date_to)
-        return self.env[action['res_model']].with_context(action['context']).create(vals)
+        return self.env[action['res_model']].with_context(**action['context']).create(vals)
 
     def test_operations_of_the_range(self):
         history = self.history('2023-02-01', '2023-03-31')
@@ -79,7 +79,7 @@ class TestHistory(BillingCase):
         contract = self._create_contract('H-CON')
         self._operation(contract, 'charge', 500.0, '2023-03-05')
         action = contract.action_history()
-        history = self.env['neopro.history'].with_context(action['context']).create(
+        history = self.env['neopro.history'].with_context(**action['context']).create(
             {'date_from': '2023-03-01', 'date_to': '2023-03-31'})
         self.assertEqual(history._get_act_data()['closing'], 500.0)
 

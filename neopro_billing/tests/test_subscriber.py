@@ -1,9 +1,10 @@
 from datetime import date, timedelta
 
+import psycopg2
+
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tools import mute_logger
-import psycopg2
 
 from .common import NeoproCase
 
@@ -95,6 +96,7 @@ class TestSubscriber(NeoproCase):
     def test_search_view_box_matches_the_quick_search(self):
         """The list's search box (filter_domain of the search view) finds the same accounts."""
         from lxml import etree
+
         from odoo.tools.safe_eval import safe_eval
         arch = etree.fromstring(self.env.ref('neopro_billing.neopro_subscriber_view_search').arch)
         filter_domain = arch.xpath('//field[@name="name"]')[0].get('filter_domain')

@@ -49,7 +49,8 @@ class NeoproAddressWizard(models.TransientModel):
             raise UserError(_('Choose a street or type the name of a new one.'))
         Street = self.env['neopro.street']
         if Street.search([('city_id', '=', self.city_id.id), ('name', '=ilike', name)]):
-            raise UserError(_('The street "%s" exists already in %s: choose it in the list.') % (name, self.city_id.name))
+            raise UserError(_('The street "%s" exists already in %s: choose it in the list.')
+                            % (name, self.city_id.name))
         return Street.create({'city_id': self.city_id.id, 'name': name})
 
     def _get_apartment_numbers(self):
@@ -58,7 +59,8 @@ class NeoproAddressWizard(models.TransientModel):
         if not low and not high:
             return []
         if low < 1 or high < low:
-            raise UserError(_('Apartments: the range %s–%s is not valid (from 1, "to" not below "from").') % (low, high))
+            raise UserError(_('Apartments: the range %s–%s is not valid (from 1, "to" not below "from").')
+                            % (low, high))
         if high - low >= 2000:
             raise UserError(_('Apartments: at most 2000 apartments at a time.'))
         return [str(n) for n in range(low, high + 1)]

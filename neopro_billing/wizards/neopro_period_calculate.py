@@ -31,9 +31,9 @@ class NeoproPeriodCalculate(models.TransientModel):
     def _compute_totals(self):
         for wizard in self:
             wizard.amount_charged = round(sum(wizard.line_ids.filtered(
-                lambda l: l.operation_type == 'charge').mapped('amount')), 2)
+                lambda line: line.operation_type == 'charge').mapped('amount')), 2)
             wizard.amount_penalty = round(sum(wizard.line_ids.filtered(
-                lambda l: l.operation_type == 'penalty').mapped('amount')), 2)
+                lambda line: line.operation_type == 'penalty').mapped('amount')), 2)
 
     @api.multi
     def action_calculate(self):
