@@ -9,12 +9,9 @@ ratio, the re-run with nothing changed, and a re-run after 1 % of the month's re
 Not part of bin/test: it needs the 100k database and takes minutes on 2 cores.
 """
 import argparse
-import os
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = os.path.join(ROOT, '.local', 'odoo.conf')
+import benchlib
 
 FLOOR_SQL = """
     INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, account_id, service_id, branch_id,
@@ -33,7 +30,7 @@ def vacuum(db):
     cr.autocommit(True)
     cr.execute('VACUUM ANALYZE neopro_operation')
     cr.execute('VACUUM ANALYZE neopro_balance')
-    cr.execute('VACUUM ANALYZE neopro_subscriber')
+    cr.execute('VACUUM ANALYZE neopro_account')
     cr.close()
 
 
@@ -42,23 +39,16 @@ def main():
     parser.add_argument('--db', required=True)
     args = parser.parse_args()
 
-    sys.path.insert(0, ROOT)
-    import odoo
-    odoo.tools.config.parse_config(['-c', CONF, '-d', args.db, '--log-level=warn'])
-    registry = odoo.registry(args.db)
+    odoo, registry = benchlib.connect(args.db)
     results = []
 
     def row(label, seconds, rows=None, note=''):
         results.append((label, seconds, rows, note))
         print('  %-44s %8.2f s %10s  %s' % (label, seconds, '' if rows is None else rows, note), flush=True)
 
-    manager = odoo.api.Environment.manage()
-    manager.__enter__()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tz': 'UTC', 'lang': 'en_US'})
-        period = env['neopro.period']._get_open_period()
-        if not period:
-            sys.exit('no open period: generate the database first (bench/generate.py)')
+        env = benchlib.environment(odoo, cr)
+        period = benchlib.open_period(env)
         cr.execute('SELECT (SELECT count(*) FROM neopro_subscriber), (SELECT count(*) FROM neopro_contract), '
                    '(SELECT count(*) FROM neopro_metering_point), (SELECT count(*) FROM neopro_meter), '
                    '(SELECT count(*) FROM neopro_meter_reading), (SELECT count(*) FROM neopro_operation)')
@@ -73,8 +63,8 @@ def main():
     vacuum(args.db)
 
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tz': 'UTC', 'lang': 'en_US'})
-        period = env['neopro.period']._get_open_period()
+        env = benchlib.environment(odoo, cr)
+        period = benchlib.open_period(env)
         started = time.time()
         counts = period._calculate()
         cr.commit()
@@ -100,8 +90,8 @@ def main():
     vacuum(args.db)
 
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tz': 'UTC', 'lang': 'en_US'})
-        period = env['neopro.period']._get_open_period()
+        env = benchlib.environment(odoo, cr)
+        period = benchlib.open_period(env)
         started = time.time()
         counts = period._calculate()
         cr.commit()

@@ -12,31 +12,12 @@ import argparse
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = os.path.join(ROOT, '.local', 'odoo.conf')
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url, seconds=120):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            return True
-        except Exception:
-            time.sleep(1)
-    return False
+import benchlib
+from benchlib import CONF, ROOT, free_port, wait_http
 
 
 def main():
@@ -61,16 +42,11 @@ def main():
 
 
 def run(args, port):
-    sys.path.insert(0, ROOT)
+    odoo, registry = benchlib.connect(args.db)
     from PyPDF2 import PdfFileReader
 
-    import odoo
-    odoo.tools.config.parse_config(['-c', CONF, '-d', args.db, '--log-level=warn'])
-    registry = odoo.registry(args.db)
-    manager = odoo.api.Environment.manage()
-    manager.__enter__()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tz': 'UTC', 'lang': 'ru_RU'})
+        env = benchlib.environment(odoo, cr, lang='ru_RU')
         base_url = 'http://127.0.0.1:%d' % port
         env['ir.config_parameter'].set_param('report.url', base_url)
         cr.commit()
@@ -114,7 +90,6 @@ def run(args, port):
             with open(args.output, 'wb') as fh:
                 fh.write(pdf)
         cr.rollback()
-    manager.__exit__(None, None, None)
 
 
 if __name__ == '__main__':

@@ -11,12 +11,11 @@ Goal (issue 5): the turnover statement over 100 000 accounts in ≤ 30 s. Not pa
 """
 import argparse
 import io
-import os
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = os.path.join(ROOT, '.local', 'odoo.conf')
+import benchlib
+
 FIGURES = ('balance_start', 'amount_paid', 'amount_charged', 'amount_correction', 'amount_penalty', 'balance_end')
 
 
@@ -34,18 +33,11 @@ def main():
     parser.add_argument('--only-turnover', action='store_true', help='skip the other reports')
     args = parser.parse_args()
 
-    sys.path.insert(0, ROOT)
-    import odoo
-    odoo.tools.config.parse_config(['-c', CONF, '-d', args.db, '--log-level=warn'])
-    registry = odoo.registry(args.db)
+    odoo, registry = benchlib.connect(args.db)
     from odoo.addons.neopro_billing.report.neopro_turnover_xlsx import _BY_ACCOUNT_SQL
-    manager = odoo.api.Environment.manage()
-    manager.__enter__()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tz': 'UTC', 'lang': 'en_US'})
-        period = env['neopro.period']._get_open_period()
-        if not period:
-            sys.exit('no open period: generate the database first (bench/generate.py)')
+        env = benchlib.environment(odoo, cr)
+        period = benchlib.open_period(env)
         cr.execute("SELECT count(*) FROM neopro_operation WHERE period_id = %s AND is_auto", (period.id,))
         if not cr.fetchone()[0]:
             started = time.time()
@@ -105,7 +97,6 @@ def main():
                 days_ahead=30)
             run('house balance', report='house_balance')
         cr.rollback()
-    manager.__exit__(None, None, None)
     turnover = [r for r in results if r[0] == 'turnover statement by account'][0]
     print('turnover statement by account: %.1f s for %s accounts (goal ≤ 30 s): %s'
           % (turnover[1], turnover[2], 'met' if turnover[1] <= 30 else 'NOT MET'))

@@ -5,8 +5,9 @@ import tempfile
 
 from dateutil.relativedelta import relativedelta
 
+import odoo
 from odoo import fields
-from odoo.tests.common import SavepointCase
+from odoo.tests.common import HttpCase, SavepointCase
 
 
 def render_pdf_text(env, report, ids):
@@ -45,6 +46,25 @@ def release_account_numbers(env, *numbers):
                          ('res.partner', 'neopro_account_number')):
         for record in env[model].with_context(active_test=False).search([(field, 'in', list(numbers))]):
             record[field] = '%s-demo' % record[field]
+
+
+class PdfCase(HttpCase):
+    """A QWeb PDF rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (docs/PLATFORM.md).
+
+    The data lives in the cursor the test HTTP server uses (``self.test_env``); printed in Russian, as operators
+    print it (dates as 03.03.2023). Open demo periods are closed first (one open at a time).
+    """
+    post_install = True
+    at_install = False
+
+    def setUp(self):
+        super(PdfCase, self).setUp()
+        env = self.test_env = odoo.api.Environment(self.registry.cursor(), odoo.SUPERUSER_ID, {'lang': 'ru_RU'})
+        env.cr.execute("UPDATE neopro_period SET state = 'closed' WHERE state = 'open'")
+        env['neopro.period'].invalidate_cache()
+        base_url = 'http://%s:%s' % (odoo.tests.common.HOST, odoo.tests.common.PORT)
+        env['ir.config_parameter'].set_param('web.base.url', base_url)
+        env['ir.config_parameter'].set_param('report.url', base_url)
 
 
 class GuardedSavepointCase(SavepointCase):

@@ -5,12 +5,10 @@ import io
 import qrcode
 from PIL import Image
 
-import odoo
 from odoo.exceptions import AccessError, UserError
-from odoo.tests.common import HttpCase
 
 from ..report.neopro_receipt import QR_BORDER, QR_BOX_SIZE
-from .common import render_pdf_text
+from .common import PdfCase, render_pdf_text
 from .common_report import ReportCase
 
 # The payment data of 70001's receipt for 02.2023 (the fixture's company, branch 1 requisites, 3 340.00 due).
@@ -180,20 +178,12 @@ class TestReceiptWizard(ReportCase):
             self.wizard(branch_id=self.branch2.id, account_kind='contract').action_print()
 
 
-class TestReceiptPdf(HttpCase):
-    """Receipts rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (docs/PLATFORM.md)."""
-    post_install = True
-    at_install = False
+class TestReceiptPdf(PdfCase):
+    """Receipts rendered by wkhtmltopdf."""
 
     def setUp(self):
         super(TestReceiptPdf, self).setUp()
-        # The data lives in the cursor the test HTTP server uses; printed in Russian, as operators print it.
-        env = self.test_env = odoo.api.Environment(self.registry.cursor(), odoo.SUPERUSER_ID, {'lang': 'ru_RU'})
-        env.cr.execute("UPDATE neopro_period SET state = 'closed' WHERE state = 'open'")
-        env['neopro.period'].invalidate_cache()
-        base_url = 'http://%s:%s' % (odoo.tests.common.HOST, odoo.tests.common.PORT)
-        env['ir.config_parameter'].set_param('web.base.url', base_url)
-        env['ir.config_parameter'].set_param('report.url', base_url)
+        env = self.test_env
         bank = env['res.bank'].create({'name': 'PDF Kaspi', 'bic': 'CASPKZKA'})
         branch = env['neopro.branch'].create({'name': 'PDF branch', 'code': 'PDFR', 'bin': '990140001234',
                                               'bank_account': 'KZ86125KZT5004100100', 'bank_id': bank.id})

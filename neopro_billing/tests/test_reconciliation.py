@@ -1,9 +1,7 @@
 """History window and reconciliation act (акт сверки): on screen and as a PDF."""
 
-import odoo
-from odoo.tests.common import HttpCase
 
-from .common import BillingCase, render_pdf_text
+from .common import BillingCase, PdfCase, render_pdf_text
 
 
 class TestHistory(BillingCase):
@@ -84,22 +82,12 @@ class TestHistory(BillingCase):
         self.assertEqual(history._get_act_data()['closing'], 500.0)
 
 
-class TestReconciliationPdf(HttpCase):
-    """The act rendered by wkhtmltopdf while the test HTTP server serves the report's CSS (docs/PLATFORM.md)."""
-    post_install = True
-    at_install = False
+class TestReconciliationPdf(PdfCase):
+    """The act rendered by wkhtmltopdf."""
 
     def setUp(self):
         super(TestReconciliationPdf, self).setUp()
-        # The data must live in the cursor the test HTTP server uses (the registry is in test mode now): the CSS
-        # assets wkhtmltopdf fetches are created in it while rendering.
-        # Printed as the operators print it: in Russian (dates as 03.03.2023).
-        env = self.test_env = odoo.api.Environment(self.registry.cursor(), odoo.SUPERUSER_ID, {'lang': 'ru_RU'})
-        env.cr.execute("UPDATE neopro_period SET state = 'closed' WHERE state = 'open'")
-        env['neopro.period'].invalidate_cache()
-        base_url = 'http://%s:%s' % (odoo.tests.common.HOST, odoo.tests.common.PORT)
-        env['ir.config_parameter'].set_param('web.base.url', base_url)
-        env['ir.config_parameter'].set_param('report.url', base_url)
+        env = self.test_env
         branch = env['neopro.branch'].create({'name': 'PDF branch', 'code': 'PDF'})
         category = env['neopro.subscriber.category'].create({'name': 'PDF residents', 'code': 'PDFR'})
         self.sub = env['neopro.subscriber'].create({
