@@ -1,0 +1,60 @@
+"""Screens of issue 12 in a real browser (headless Chromium), on the demo data, in Russian: the flows that were
+broken, done as their users do them.
+
+Each test saves its screens as test-artifacts/screenshot-<test>[-<step>].png.
+"""
+import time
+
+from test_browser import _pick_many2one
+
+
+def _login(browser, login):
+    browser.login(login, login)
+    browser.wait('.o_main_navbar, .o_web_client')
+    return browser
+
+
+def _no_error_dialog(browser):
+    """The web client shows no crash or error dialog."""
+    errors = [e.text for e in browser.driver.find_elements('css selector', '.o_dialog_warning, .o_error_detail, '
+                                                           '.modal .o_dialog_error')
+              if e.is_displayed()]
+    assert not errors, errors
+    titles = [e.text for e in browser.driver.find_elements('css selector', '.modal-title') if e.is_displayed()]
+    assert not [t for t in titles if 'Ошибка' in t or 'Error' in t], titles
+
+
+def test_operator_creates_a_subscriber(browser, demo, login_as):
+    """Абоненты → Создать as operator1 (Уральский филиал): the name is made of surname, first name, patronymic."""
+    account = '77%s' % str(int(time.time()))[-6:]
+    _login(browser, 'operator1')
+    browser.open_action('neopro_billing.neopro_subscriber_action')
+    browser.click('.o_list_button_add')
+    browser.wait('.o_form_view.o_form_editable')
+    browser.idle()
+    browser.type('.o_form_view input[name=account_number]', account)
+    browser.type('.o_form_view input[name=last_name]', 'Ахмедов')
+    browser.type('.o_form_view input[name=first_name]', 'Рустам')
+    browser.type('.o_form_view input[name=patronymic]', 'Али оглы')
+    browser.type('.o_form_view input[name=residents]', '3')
+    _pick_many2one(browser, '.o_form_view div[name=category_id]', 'БС')
+    _pick_many2one(browser, '.o_form_view div[name=house_id]', '4-й микрорайон, 10')
+    browser.idle()
+    # the house's branch, set by its onchange
+    assert browser.wait('.o_form_view div[name=branch_id] input').get_attribute('value') == 'Уральский филиал'
+    browser.screenshot('test_operator_creates_a_subscriber-form')
+    browser.click('.o_form_button_save')
+    browser.wait('.o_form_view.o_form_readonly')
+    browser.idle()
+    _no_error_dialog(browser)
+    browser.wait_text('.o_form_view .oe_title', 'Ахмедов Рустам Али оглы')
+    browser.screenshot('test_operator_creates_a_subscriber-saved')
+    operator = login_as('operator1')
+    subs = operator.call('neopro.subscriber', 'search_read', [('account_number', '=', account)],
+                         fields=['name', 'last_name', 'first_name', 'patronymic', 'residents', 'branch_id', 'address'])
+    assert [(s['name'], s['patronymic'], s['residents'], s['branch_id'][1], s['address']) for s in subs] == [
+        ('Ахмедов Рустам Али оглы', 'Али оглы', 3, 'Уральский филиал', 'Уральск, 4-й микрорайон, 10')]
+    # and the list finds it by its account number
+    browser.open_action('neopro_billing.neopro_subscriber_action')
+    browser.search(account)
+    browser.wait_text('.o_data_row', 'Ахмедов Рустам Али оглы')
