@@ -3,9 +3,10 @@ broken, done as their users do them.
 
 Each test saves its screens as test-artifacts/screenshot-<test>[-<step>].png.
 """
+import datetime
 import time
 
-from test_browser import _pick_many2one
+from test_browser import _open_subscriber, _pick_many2one
 
 
 def _login(browser, login):
@@ -58,3 +59,40 @@ def test_operator_creates_a_subscriber(browser, demo, login_as):
     browser.open_action('neopro_billing.neopro_subscriber_action')
     browser.search(account)
     browser.wait_text('.o_data_row', 'Ахмедов Рустам Али оглы')
+
+
+def test_readings_of_a_second_meter(browser, demo, odoo):
+    """Показания on the subscriber form: choosing another meter of the account, then its readings."""
+    _login(browser, 'admin')
+    _open_subscriber(browser, '12345')
+    browser.wait_text('.o_form_statusbar button', 'Показания').click()
+    browser.wait('.modal .o_form_view')
+    browser.idle()
+    first = browser.wait('.modal div[name=meter_id] input').get_attribute('value')
+    second = '22222' if first != '22222' else '9854'
+    # the dropdown offers the account's meters only (the field's domain is evaluated by the web client)
+    browser.type('.modal div[name=meter_id] input', '')
+    browser.click('.modal div[name=meter_id] input')
+    browser.idle()
+    from selenium.webdriver.support.ui import WebDriverWait
+    offered = WebDriverWait(browser.driver, 20).until(lambda d: [
+        a.text for a in d.find_elements('css selector', 'ul.ui-autocomplete li a') if a.is_displayed()])
+    browser.screenshot('test_readings_of_a_second_meter-offered')
+    _no_error_dialog(browser)
+    assert set(offered) == {'9854', '22222', '98654', '3456', '9754'}, offered
+    _pick_many2one(browser, '.modal div[name=meter_id]', second)
+    browser.idle()
+    _no_error_dialog(browser)
+    assert browser.wait('.modal div[name=meter_id] input').get_attribute('value') == second
+    browser.screenshot('test_readings_of_a_second_meter-dialog')
+    browser.click('.modal button[name=action_show]')
+    browser.wait_gone('.modal .o_form_view')
+    browser.idle()
+    _no_error_dialog(browser)
+    browser.wait_text('.o_control_panel .breadcrumb', second)
+    meter_id = odoo.call('neopro.meter', 'search', [('serial_number', '=', second)])[0]
+    year_ago = (datetime.date.today() - datetime.timedelta(days=366)).strftime('%Y-%m-%d')
+    expected = odoo.call('neopro.meter.reading', 'search_count', [('meter_id', '=', meter_id),
+                                                                  ('date', '>=', year_ago)])
+    assert expected
+    assert len(browser.driver.find_elements('css selector', '.o_data_row')) == expected
