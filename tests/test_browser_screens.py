@@ -96,3 +96,26 @@ def test_readings_of_a_second_meter(browser, demo, odoo):
                                                                   ('date', '>=', year_ago)])
     assert expected
     assert len(browser.driver.find_elements('css selector', '.o_data_row')) == expected
+
+
+def test_user_groups_open(browser, demo):
+    """Администрирование → Группы пользователей lists the four billing roles."""
+    _login(browser, 'admin')
+    browser.open_action('neopro_billing.neopro_subscriber_action')
+    entry = browser.wait('a[data-menu-xmlid="neopro_billing.menu_admin_groups"]', visible=False)
+    browser.driver.execute_script('arguments[0].scrollIntoView();', entry)
+    browser.click('a[data-menu-xmlid="neopro_billing.menu_admin_groups"]')
+    browser.wait_text('.o_control_panel .breadcrumb', 'Группы пользователей')
+    browser.idle()
+    _no_error_dialog(browser)
+    rows = browser.wait_text('.o_list_view', 'Администратор')
+    assert len(browser.driver.find_elements('css selector', '.o_data_row')) == 4
+    for role in ('Контролер', 'Оператор', 'Бухгалтер', 'Администратор'):
+        assert role in rows.text, role
+    browser.screenshot('test_user_groups_open-list')
+    # a group opens with its users
+    browser.wait_text('.o_data_row', 'Оператор').click()
+    browser.wait('.o_form_view')
+    browser.idle()
+    _no_error_dialog(browser)
+    browser.wait_text('.o_form_view', 'Сулейменова Жанна')  # operator1
