@@ -6,6 +6,8 @@ Each test saves its screens as test-artifacts/screenshot-<test>[-<step>].png.
 import datetime
 import time
 
+import pytest
+
 from test_browser import _open_subscriber, _pick_many2one
 
 
@@ -23,6 +25,16 @@ def _no_error_dialog(browser):
     assert not errors, errors
     titles = [e.text for e in browser.driver.find_elements('css selector', '.modal-title') if e.is_displayed()]
     assert not [t for t in titles if 'Ошибка' in t or 'Error' in t], titles
+
+
+def _top_dialog(browser, text):
+    """The dialog on top (the last one opened), once it contains ``text``."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def _find(driver):
+        shown = [m for m in driver.find_elements('css selector', '.modal') if m.is_displayed()]
+        return shown and text in shown[-1].text and shown[-1]
+    return WebDriverWait(browser.driver, 20).until(_find, 'no dialog on top containing %r' % text)
 
 
 def test_operator_creates_a_subscriber(browser, demo, login_as):
@@ -119,3 +131,86 @@ def test_user_groups_open(browser, demo):
     browser.idle()
     _no_error_dialog(browser)
     browser.wait_text('.o_form_view', 'Сулейменова Жанна')  # operator1
+
+
+@pytest.fixture
+def no_posting_on_close(odoo):
+    """Closing does not post to accounting while the test runs (a posted period cannot be reopened)."""
+    company_id = odoo.call('res.users', 'read', [odoo.uid], fields=['company_id'])[0]['company_id'][0]
+    before = odoo.call('res.company', 'read', [company_id], fields=['neopro_post_on_close'])[0]
+    odoo.call('res.company', 'write', [company_id], {'neopro_post_on_close': False})
+    yield
+    odoo.call('res.company', 'write', [company_id], {'neopro_post_on_close': before['neopro_post_on_close']})
+
+
+def _open_period(browser, name):
+    browser.open_action('neopro_billing.neopro_period_action')
+    browser.wait_text('.o_data_row', name).click()
+    browser.wait_text('.o_form_view .oe_title', name)
+    browser.idle()
+
+
+def test_close_the_month_early_and_reopen_it(browser, demo, odoo, no_posting_on_close):
+    """As admin: the open month (not over) is closed only through the dialog that spells out the consequences;
+    then reopened, which removes the empty month the closing opened."""
+    open_id = odoo.call('neopro.period', 'search', [('state', '=', 'open')])[0]
+    period = odoo.call('neopro.period', 'read', [open_id], fields=['name', 'date_end', 'date_calculated'])[0]
+    end = datetime.datetime.strptime(period['date_end'], '%Y-%m-%d').date()
+    following = (end + datetime.timedelta(days=1)).strftime('%m.%Y')
+    _login(browser, 'admin')
+    _open_period(browser, period['name'])
+    if 'Закрыть до конца месяца' not in browser.wait('.o_form_statusbar').text:
+        pytest.skip('the open period ends today (in the administrator\'s time zone): it is not closed early')
+    header = browser.wait('.o_form_statusbar').text
+    assert 'Закрыть до конца месяца' in header and 'Закрыть период' not in header
+    browser.wait_text('.o_form_view .alert-info', 'Месяц этого периода ещё не закончился')
+    browser.wait_text('.o_form_statusbar button', 'Закрыть до конца месяца').click()
+    dialog = browser.wait_text('.modal', 'Я закрываю период до его окончания')
+    browser.idle()
+    text = dialog.text
+    # today in the administrator's time zone (Asia/Almaty), as the dialog shows it
+    today = datetime.datetime.strptime(dialog.find_element('css selector', '[name=date_today]').text,
+                                       '%d.%m.%Y').date()
+    assert 'Сегодня %s; период %s длится до %s' % (today.strftime('%d.%m.%Y'), period['name'],
+                                                   end.strftime('%d.%m.%Y')) in text
+    assert 'с датой %s – %s отклоняются' % (today.strftime('%d.%m.%Y'), end.strftime('%d.%m.%Y')) in text
+    assert 'Откроется период %s' % following in text
+    charged = sum(o['amount'] for o in odoo.call('neopro.operation', 'search_read', [
+        ('period_id', '=', open_id), ('operation_type', '=', 'charge')], fields=['amount']))
+    # the sum charged so far, in the consequences as in the figures: 200 399,72 ₸
+    assert ('{:,.2f}'.format(charged).replace(',', '\xa0').replace('.', ',') + '\xa0₸') in text.replace(' ', '\xa0')
+    browser.screenshot('test_close_the_month_early_and_reopen_it-dialog')
+    # without the tick the dialog refuses
+    browser.click('.modal button[name=action_confirm]')
+    warning = _top_dialog(browser, 'Сначала отметьте подтверждение')
+    browser.screenshot('test_close_the_month_early_and_reopen_it-not-ticked')
+    warning.find_element('css selector', '.modal-footer .btn-primary').click()
+    browser.wait_gone('.o_dialog_warning')
+    browser.idle()
+    browser.click('.modal div[name=confirmed]')
+    browser.click('.modal button[name=action_confirm]')
+    browser.wait_gone('.modal .o_form_view')
+    browser.idle()
+    _no_error_dialog(browser)
+    browser.wait_text('.o_form_view .oe_title', following)
+    states = {p['name']: p['state'] for p in odoo.call('neopro.period', 'search_read', [], fields=['name', 'state'])}
+    assert (states[period['name']], states[following]) == ('closed', 'open')
+    # the closed month: its chatter says what happened, the administrator may reopen it
+    _open_period(browser, period['name'])
+    browser.wait_text('.o_form_view .o_thread_message', 'Закрыт до конца месяца')
+    browser.screenshot('test_close_the_month_early_and_reopen_it-closed')
+    browser.wait_text('.o_form_statusbar button', 'Открыть заново').click()
+    _top_dialog(browser, 'Открыть период заново?').find_element('css selector', '.modal-footer .btn-primary').click()
+    browser.idle()
+    _no_error_dialog(browser)
+    browser.wait_text('.o_form_view .o_thread_message', 'Период открыт заново')
+    browser.wait_text('.o_form_statusbar button', 'Закрыть до конца месяца')
+    states = {p['name']: p['state'] for p in odoo.call('neopro.period', 'search_read', [], fields=['name', 'state'])}
+    assert states[period['name']] == 'open' and following not in states
+    # its operations can be booked again: a payment dated today
+    sub = odoo.call('neopro.subscriber', 'search_read', [('account_number', '=', '12345')], fields=['amount_paid'])[0]
+    source = odoo.ref('neopro_billing.payment_source_cash')
+    odoo.call('neopro.operation', 'create', {'operation_type': 'payment', 'amount': 1.0, 'subscriber_id': sub['id'],
+                                             'date': today.strftime('%Y-%m-%d'), 'payment_source_id': source})
+    after = odoo.call('neopro.subscriber', 'read', [sub['id']], fields=['amount_paid'])[0]
+    assert round(after['amount_paid'] - sub['amount_paid'], 2) == 1.0
