@@ -58,6 +58,7 @@
         'wizards/neopro_operation_entry_views.xml',
         'wizards/neopro_history_views.xml',
         'wizards/neopro_period_calculate_views.xml',
+        'wizards/neopro_period_close_views.xml',
         'wizards/neopro_report_wizard_views.xml',
         'wizards/neopro_receipt_wizard_views.xml',
         'views/neopro_operation_views.xml',

@@ -4,7 +4,7 @@ import time
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.queue_job.job import job
 
@@ -14,6 +14,11 @@ _logger = logging.getLogger(__name__)
 _CLOSED_WRITABLE = ('message_', 'activity_')
 # First key of the period's advisory lock (the second is the period id): 'NPB1'.
 _CALCULATION_LOCK = 0x4E504231
+
+
+def format_date(date):
+    """A date as the users read it in messages: ДД.ММ.ГГГГ."""
+    return fields.Date.from_string(date).strftime('%d.%m.%Y') if date else ''
 
 
 class NeoproPeriod(models.Model):
@@ -39,6 +44,8 @@ class NeoproPeriod(models.Model):
         ('done', 'Done'),
         ('failed', 'Failed'),
     ], compute='_compute_calculation_progress', string='Background calculation')
+    is_ended = fields.Boolean(compute='_compute_is_ended', string='Month ended',
+                              help='Today is the last day of the period or later: it may be closed.')
     balance_ids = fields.One2many('neopro.balance', 'period_id', string='Balances')
     operation_ids = fields.One2many('neopro.operation', 'period_id', string='Operations')
 
@@ -50,6 +57,12 @@ class NeoproPeriod(models.Model):
     def _compute_name(self):
         for period in self:
             period.name = period.date_start and '%s.%s' % (period.date_start[5:7], period.date_start[:4])
+
+    @api.depends('date_end')
+    def _compute_is_ended(self):
+        today = fields.Date.context_today(self)
+        for period in self:
+            period.is_ended = bool(period.date_end) and today >= period.date_end
 
     @api.depends('calculation_job_uuids')
     def _compute_calculation_progress(self):
@@ -225,9 +238,18 @@ class NeoproPeriod(models.Model):
         self.ensure_one()
         if self.state != 'open':
             raise UserError(_('The period %s is closed already.') % self.name)
+        early = not self.is_ended
+        if early and not self._is_early_closing_confirmed():
+            raise UserError(_('The period %s runs until %s: it can be closed from that day on. Closed now, it '
+                              'would keep only what is charged so far and refuse every payment, reading and '
+                              'correction dated up to %s. An administrator can still close it with the button '
+                              '"Close before the month ends", which shows the consequences first.')
+                            % (self.name, format_date(self.date_end), format_date(self.date_end)))
         self._lock_calculation()
         self.env['neopro.operation']._refresh_balances(self)
         self.write({'state': 'closed'})
+        if early:
+            self._post_early_closing()
         self._on_close()
         start = fields.Date.from_string(self.date_end) + relativedelta(days=1)
         if self.search_count([('date_start', '=', fields.Date.to_string(start))]):
@@ -246,10 +268,61 @@ class NeoproPeriod(models.Model):
             'target': 'current',
         }
 
+    @api.multi
+    def action_close_early(self):
+        """The dialog closing the period before its month has ended: the consequences, then a confirmation."""
+        self.ensure_one()
+        if not self.env.user.has_group('neopro_billing.group_administrator'):
+            raise AccessError(_('Only an administrator can close a period before its month has ended.'))
+        if self.state != 'open':
+            raise UserError(_('The period %s is closed already.') % self.name)
+        wizard = self.env['neopro.period.close'].create({'period_id': self.id})
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Close %s before the month ends') % self.name,
+            'res_model': wizard._name,
+            'res_id': wizard.id,
+            'view_mode': 'form',
+            'target': 'new',
+        }
+
+    @api.multi
+    def action_reopen(self):
+        """Open the last closed period again (administrators only), while nothing of it has gone to accounting.
+
+        The next month, opened by the closing, is removed when it has no operations of its own (its calculated
+        lines go with it); the period's operations and balances are editable again.
+        """
+        self.ensure_one()
+        if not self.env.user.has_group('neopro_billing.group_administrator'):
+            raise AccessError(_('Only an administrator can reopen a closed period.'))
+        self._check_reopen()
+        self._lock_calculation()  # one reopening (or closing) of it at a time
+        following = self._get_next()
+        following_name = following.name
+        removed = following._remove_for_reopen() if following else 0
+        # The closed period refuses every write (see write()): its state is set past that guard, on purpose.
+        super(NeoproPeriod, self).write({'state': 'open'})
+        self.env['neopro.operation']._refresh_balances(self)
+        if following_name:
+            body = _('Period reopened: its operations and balances can be changed again; the period %s, opened '
+                     'by its closing, was removed with its %s calculated lines.') % (following_name, removed)
+        else:
+            body = _('Period reopened: its operations and balances can be changed again.')
+        self.message_post(body=body)
+        return True
+
     @api.model
     def _get_open_period(self):
         """The open billing period (empty recordset when none exists yet)."""
         return self.search([('state', '=', 'open')], limit=1)
+
+    @api.multi
+    def _get_next(self):
+        """The period of the month after (empty when none)."""
+        self.ensure_one()
+        start = fields.Date.from_string(self.date_end) + relativedelta(days=1)
+        return self.search([('date_start', '=', fields.Date.to_string(start))], limit=1)
 
     @api.multi
     def _get_previous(self):
@@ -288,3 +361,69 @@ class NeoproPeriod(models.Model):
     def _on_close(self):
         """Extension point run after the period is closed (the accounting link posts its entries here)."""
         return True
+
+    def _is_early_closing_confirmed(self):
+        """Whether an administrator confirmed closing the period before its end (the early-closing dialog)."""
+        return bool(self.env.context.get('neopro_close_before_end')) and \
+            self.env.user.has_group('neopro_billing.group_administrator')
+
+    def _post_early_closing(self):
+        """Trace of a closing before the month's end: who, when, what was charged, what is refused from now."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        totals = self._get_operation_totals()
+        self.message_post(body=_('Closed before the end of its month, on %s, confirmed by %s: charged %s, '
+                                 'penalties %s (calculated up to %s); payments, readings and corrections dated '
+                                 '%s – %s are refused from now on.')
+                          % (format_date(today), self.env.user.name, '%.2f' % totals['charge'],
+                             '%.2f' % totals['penalty'], format_date(self.date_calculated) or _('never'),
+                             format_date(today), format_date(self.date_end)))
+
+    def _get_operation_totals(self):
+        """``{operation type: total amount}`` of the period's ledger (every type present, 0.0 when none)."""
+        self.ensure_one()
+        totals = dict.fromkeys(('charge', 'payment', 'correction', 'penalty'), 0.0)
+        for group in self.env['neopro.operation'].sudo().read_group(
+                [('period_id', '=', self.id)], ['operation_type', 'amount'], ['operation_type']):
+            totals[group['operation_type']] = round(group['amount'], 2)
+        return totals
+
+    def _check_reopen(self):
+        """Refuse reopening this period unless it is the last closed one (the accounting link adds its check)."""
+        self.ensure_one()
+        if self.state != 'closed':
+            raise UserError(_('The period %s is open: only a closed period can be reopened.') % self.name)
+        following = self._get_next()
+        if following.state == 'closed':
+            raise UserError(_('Only the last closed period can be reopened: the period %s after it is closed, '
+                              'reopen it first.') % following.name)
+        if following:
+            manual = self.env['neopro.operation'].sudo().search_count([('period_id', '=', following.id),
+                                                                       ('is_auto', '=', False)])
+            files = self.env['neopro.payment.file'].sudo().search([('period_id', '=', following.id)])
+            if manual or files:
+                raise UserError(_('The period %s cannot be reopened: the period %s opened by its closing has '
+                                  'operations of its own (%s payments, corrections or manual charges, %s bank '
+                                  'files). Book what is missing in %s instead, with corrections.')
+                                % (self.name, following.name, manual, len(files), following.name))
+
+    def _remove_for_reopen(self):
+        """Delete this open period (the one after a period being reopened) with its calculated lines and its
+        carried-over balances; returns the number of calculated lines deleted."""
+        self.ensure_one()
+        self._lock_calculation()
+        # Its lines are all computed (checked by _check_reopen) and its balances derived from the ledger: neither
+        # has an audit trail to keep, and both have a row per account (100 000 at scale): one statement each.
+        self.env.cr.execute('DELETE FROM neopro_operation WHERE period_id = %s AND is_auto', (self.id,))
+        removed = self.env.cr.rowcount
+        self.env.cr.execute('DELETE FROM neopro_balance WHERE period_id = %s', (self.id,))
+        self.env['neopro.operation'].invalidate_cache()
+        self.env['neopro.balance'].invalidate_cache()
+        # dialogs left open on it (a receipt wizard requires its period) go with it
+        for model in self.env.registry.values():
+            if model._transient:
+                for field in model._fields.values():
+                    if field.type == 'many2one' and field.comodel_name == self._name and field.store:
+                        self.env[model._name].sudo().search([(field.name, '=', self.id)]).unlink()
+        self.unlink()
+        return removed

@@ -68,15 +68,23 @@ class NeoproSubscriber(models.Model):
             cr.execute('CREATE INDEX IF NOT EXISTS neopro_subscriber_address_trgm_index '
                        'ON neopro_subscriber USING gin (address gin_trgm_ops)')
 
+    @api.model
+    def _get_full_name(self, last_name, first_name, patronymic):
+        """The full name made of its parts ("Фамилия Имя Отчество"), False when all are empty."""
+        return ' '.join(p.strip() for p in (last_name, first_name, patronymic) if p and p.strip()) or False
+
     @api.depends('last_name', 'first_name', 'patronymic')
     def _compute_name(self):
         for sub in self:
-            parts = [sub.last_name, sub.first_name, sub.patronymic]
-            if any(parts):
-                sub.name = ' '.join(p.strip() for p in parts if p)
+            full_name = self._get_full_name(sub.last_name, sub.first_name, sub.patronymic)
+            if full_name:
+                sub.name = full_name
 
     def _inverse_name(self):
         for sub in self:
+            # a name made of the current parts keeps them as typed (a patronymic "Ахмед оглы" stays whole)
+            if sub.name == self._get_full_name(sub.last_name, sub.first_name, sub.patronymic):
+                continue
             parts = (sub.name or '').split(None, 2)
             sub.last_name, sub.first_name, sub.patronymic = (parts + [False] * 3)[:3]
 
@@ -166,6 +174,16 @@ class NeoproSubscriber(models.Model):
     def _onchange_house_id(self):
         if self.house_id.branch_id and not self.branch_id:
             self.branch_id = self.house_id.branch_id
+
+    @api.model
+    def create(self, vals):
+        # The form sends the parts of the name, not the (read-only) full name: the column is NOT NULL, so the
+        # name is made here before the row is inserted, not by the recomputation that follows it.
+        if not vals.get('name'):
+            full_name = self._get_full_name(vals.get('last_name'), vals.get('first_name'), vals.get('patronymic'))
+            if full_name:
+                vals = dict(vals, name=full_name)
+        return super(NeoproSubscriber, self).create(vals)
 
     @api.multi
     def name_get(self):

@@ -276,3 +276,18 @@ class TestMeter(NeoproCase):
         result = wizard.action_show()
         readings = self.Reading.search(result['domain'])
         self.assertEqual(readings.mapped('value'), [556, 548])
+
+    def test_reading_history_offers_the_other_meters_of_the_account(self):
+        """Issue 12, item 3: the meter's domain evaluates as the web client evaluates it (a many2many is its
+        list of ids in a domain) and offers the account's meters, only them."""
+        from odoo.tools.safe_eval import safe_eval
+        cold = self._create_meter('T6749', self.sub, service=self.cold)
+        elsewhere = self._create_meter('T6750', self._create_subscriber('T-M-2', 'Другой Абонент'))
+        action = self.sub.action_readings()
+        wizard = self.env['neopro.reading.history'].with_context(action['context']).create({})
+        domain = safe_eval(wizard._fields['meter_id'].domain, {'meter_ids': wizard.meter_ids.ids})
+        offered = self.env['neopro.meter'].name_search('T67', args=domain)
+        self.assertEqual(sorted(name for _id, name in offered), ['T6748', 'T6749'])
+        self.assertNotIn(elsewhere.id, [meter_id for meter_id, _name in offered])
+        wizard.meter_id = cold
+        self.assertEqual(wizard.action_show()['domain'][0], ('meter_id', '=', cold.id))

@@ -40,6 +40,41 @@ class TestSubscriber(NeoproCase):
         self.assertEqual(self.frolov.name, 'Фролова Степанида Ивановна')
         self.assertEqual(self.frolov.display_name, '9912345 Фролова Степанида Ивановна')
 
+    def _form_create(self, **typed):
+        """Create a subscriber as the web client's form does: defaults, the onchanges of the typed fields, then
+        ``create`` with the values of the fields the form shows and may edit (read-only ones are not sent)."""
+        from lxml import etree
+        Sub = self.env['neopro.subscriber']
+        view = Sub.fields_view_get(view_type='form')
+        arch = etree.fromstring(view['arch'])
+        readonly = {node.get('name') for node in arch.xpath('//field[@readonly="1"]')}
+        editable = [name for name, desc in view['fields'].items() if name not in readonly
+                    and not desc.get('readonly') and desc['type'] not in ('one2many', 'many2many')]
+        self.assertNotIn('name', editable)
+        record = Sub.new(dict(Sub.default_get(editable), **typed))
+        record._onchange_premise_id()
+        record._onchange_house_id()
+        vals = record._convert_to_write({name: record[name] for name in editable})
+        return Sub.create({name: value for name, value in vals.items() if value or name in typed})
+
+    def test_create_from_the_form_without_full_name(self):
+        """Issue 12, item 1: the form sends the surname, first name and patronymic, not the read-only name."""
+        self._release_account_numbers('9977001')
+        sub = self._form_create(account_number='9977001', last_name='Ахмедов', first_name='Рустам',
+                                patronymic='Али оглы', residents=3, category_id=self.category.id,
+                                premise_id=self.flat45.id)
+        self.assertEqual(sub.name, 'Ахмедов Рустам Али оглы')
+        self.assertEqual((sub.last_name, sub.first_name, sub.patronymic), ('Ахмедов', 'Рустам', 'Али оглы'))
+        self.assertEqual((sub.house_id, sub.branch_id, sub.residents), (self.house, self.branch1, 3))
+        self.assertEqual(sub.display_name, '9977001 Ахмедов Рустам Али оглы')
+        self.assertEqual(self.env['neopro.subscriber'].name_search('9977001'), [(sub.id, sub.display_name)])
+
+    def test_create_with_the_surname_only(self):
+        self._release_account_numbers('9977002')
+        sub = self._form_create(account_number='9977002', last_name='  Ким ', category_id=self.category.id,
+                                house_id=self.house2.id)
+        self.assertEqual((sub.name, sub.branch_id), ('Ким', self.branch2))
+
     def test_address_of_a_house_without_apartment(self):
         self.assertEqual(self.other.address, 'Testgrad, Test street, 6')
 

@@ -53,3 +53,30 @@ class TestUserWizard(NeoproCase):
             user.write({'password': 'lowercase1'})
         user.write({'password': 'Better-Secret-2'})
         self.env['res.users'].sudo(user).check_credentials('Better-Secret-2')
+
+    def test_user_groups_action_lists_the_billing_groups(self):
+        """Issue 12, item 4: Администрирование → Группы пользователей; its domain is parsed by the web client."""
+        from odoo.tools.safe_eval import safe_eval
+        action = self.env.ref('neopro_billing.res_groups_action')
+        domain = safe_eval(action.domain, {'uid': self.env.uid, 'context': {}})
+        groups = self.env['res.groups'].search(domain)
+        self.assertEqual(sorted(groups.get_external_id().values()), [
+            'neopro_billing.group_accountant', 'neopro_billing.group_administrator',
+            'neopro_billing.group_inspector', 'neopro_billing.group_operator'])
+
+    def test_window_actions_evaluate(self):
+        """Every window action of the add-on has a domain and a context the web client can evaluate: plain
+        Python literals over the names it knows (a "%(xml id)d" left in the text is no Python)."""
+        from odoo.tools.safe_eval import safe_eval
+        data = self.env['ir.model.data'].search([('module', '=', 'neopro_billing'),
+                                                 ('model', '=', 'ir.actions.act_window')])
+        actions = self.env['ir.actions.act_window'].browse(data.mapped('res_id'))
+        self.assertGreater(len(actions), 20)
+        for action in actions:
+            names = {'uid': self.env.uid, 'context': {}, 'active_id': False, 'active_ids': [], 'active_model': ''}
+            for what in ('domain', 'context'):
+                try:
+                    safe_eval(action[what] or '{}', dict(names))
+                except Exception as error:
+                    self.fail('action %s (%s): %s %r does not evaluate: %s'
+                              % (action.get_external_id()[action.id], action.name, what, action[what], error))

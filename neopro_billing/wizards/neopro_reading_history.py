@@ -9,7 +9,8 @@ class NeoproReadingHistory(models.TransientModel):
     _description = 'Reading history'
 
     meter_ids = fields.Many2many('neopro.meter', string='Meters of the account')
-    meter_id = fields.Many2one('neopro.meter', required=True, domain="[('id', 'in', meter_ids[0][2])]")
+    # The web client evaluates a field's domain with a many2many as its list of ids (not as commands).
+    meter_id = fields.Many2one('neopro.meter', required=True, domain="[('id', 'in', meter_ids)]")
     date_from = fields.Date(required=True, default=lambda self: fields.Date.to_string(
         fields.Date.from_string(fields.Date.context_today(self)) - relativedelta(months=12)))
     date_to = fields.Date(required=True, default=fields.Date.context_today)
