@@ -7,6 +7,7 @@ from datetime import datetime
 import psycopg2
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib import payment_parser
 
@@ -77,6 +78,8 @@ class NeoproKaspiLog(models.Model):
                 operation = self._dispatch(params, answer)
         except KaspiAnswer as exc:
             status, answer['result'], answer['comment'] = exc.status, exc.result, exc.comment
+        except (UserError, ValidationError) as exc:  # a rule of the ledger refused the payment: say which
+            answer['result'], answer['comment'] = RESULT_OTHER_ERROR, exc.name
         except Exception:  # the gateway must get an answer, and the call must be logged
             _logger.exception('Kaspi call %s failed', answer['txn_id'])
             answer['result'], answer['comment'] = RESULT_OTHER_ERROR, _('Internal error')
@@ -153,6 +156,8 @@ class NeoproKaspiLog(models.Model):
             answer.update(result=RESULT_OK, comment=_('OK'), fio=self._mask_name(record))
             return self.env['neopro.operation']
         date = self._parse_txn_date(params.get('txn_date'))
+        self.env['neopro.guard']._check_date_bounds(date, _('Account %s, payment') % account_number,
+                                                    superuser=True)
         period = self.env['neopro.period']._get_open_period()
         if not period:
             raise KaspiAnswer(RESULT_OTHER_ERROR, _('No open billing period'))

@@ -3,9 +3,16 @@ amounts, dates outside the billing history, system fields typed by users.
 
 The repo-level tests/test_hostile.py sends the same over XML-RPC as the demo users; these check the models.
 """
-from odoo.exceptions import UserError
+from datetime import date, timedelta
+
+import psycopg2
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from .common import BillingCase
+from .common_payment import NeoproPaymentCase
+from .payment_files import generic_csv
 
 FUTURE = '2099-01-15'  # after today, in no period
 
@@ -97,3 +104,111 @@ class TestPeriodGuards(GuardCase):
     def test_close_action_still_closes(self):
         april = self._close(self.period)
         self.assertEqual((self.period.state, april.state, april.date_start), ('closed', 'open', '2023-04-01'))
+
+
+class TestMoneyGuards(GuardCase):
+    """Item 2: every amount is finite, below 10^10 and has at most 2 decimals, on every path."""
+
+    def _create(self, amount, user=None, **vals):
+        Operation = self._as(user or self.operator, self.env['neopro.operation'])
+        vals = dict({'operation_type': 'payment', 'subscriber_id': self.sub.id, 'date': '2023-03-11',
+                     'amount': amount}, **vals)
+        return Operation.create(vals)
+
+    def test_bad_amounts_refused_with_account_and_field(self):
+        cases = [
+            ('nan', 'must be a number'), ('inf', 'must be a number'), ('1e3', 'must be a number'),
+            (float('nan'), 'must be a finite amount'), (float('inf'), 'must be a finite amount'),
+            (float('-inf'), 'must be a finite amount'), (1e300, 'beyond the limit'), (1e15, 'beyond the limit'),
+            (10 ** 10, 'beyond the limit'), (10.005, 'more than 2 decimals'), (0.001, 'more than 2 decimals'),
+            (True, 'must be a number'),
+        ]
+        for amount, message in cases:
+            with self.assertRefused(ValidationError, 'Account GD-SUB: Amount .*%s' % message, msg=repr(amount)):
+                self._create(amount)
+        self.assertEqual(self.sub.amount_paid, 100.0)
+
+    def test_write_refused_not_rounded(self):
+        """Odoo rounds a Monetary on write to the currency (10.005 → 10.01): refused instead."""
+        for amount in (10.005, float('nan'), '1e3', 1e15):
+            with self.assertRefused(ValidationError):
+                self._as(self.operator, self.payment).write({'amount': amount})
+        self.assertEqual(self.payment.amount, 100.0)
+
+    def test_good_amounts_stored_as_cents(self):
+        op = self._create(0.1 + 0.2)  # binary noise of a float of cents is no fraction of a tiyn
+        self.env.cr.execute('SELECT amount::text FROM neopro_operation WHERE id = %s', (op.id,))
+        self.assertEqual(self.env.cr.fetchone()[0], '0.3')
+        op = self._create(9999999999.99, user=self.env.user)
+        self.assertEqual(op.amount, 9999999999.99)
+
+    def test_sql_check(self):
+        """The paths writing with SQL (bank files, the calculation) meet the same rule in the database."""
+        for value in ("'NaN'", "'Infinity'", '1e10', '10.005'):
+            with self.assertRefused(psycopg2.IntegrityError, msg=value), mute_logger('odoo.sql_db'):
+                self.env.cr.execute('UPDATE neopro_operation SET amount = %s WHERE id = %%s' % value,
+                                    (self.payment.id,))
+
+    def test_entry_wizard_refuses_tiyn_fractions(self):
+        action = self.sub.sudo(self.operator).with_context(neopro_operation_type='payment').action_operation_entry()
+        Entry = self.env['neopro.operation.entry'].sudo(self.operator).with_context(action['context'], lang='en_US')
+        with self.assertRefused(ValidationError, 'Account GD-SUB: Amount 0.001 has more than 2 decimals'):
+            Entry.create({'amount': 0.001, 'date': '2023-03-12'})
+        wizard = Entry.create({'amount': 1.0, 'date': '2023-03-12'})
+        with self.assertRefused(ValidationError):
+            wizard.write({'amount': float('nan')})
+
+    def test_payment_dates_bounded(self):
+        with self.assertRefused(ValidationError, 'is in the future'):
+            self._create(10.0, date=FUTURE)
+        with self.assertRefused(ValidationError, 'before the first billing period, which starts on 2023-03-01'):
+            self._create(10.0, date='2023-02-28')
+        with self.assertRefused(ValidationError):
+            self._as(self.operator, self.payment).write({'date': '2020-01-01'})
+        # other ledger lines are dated by the calculation (the end of the period, maybe ahead of today)
+        self._create(10.0, operation_type='charge', date='2023-02-28')
+
+    def test_reading_dates_bounded(self):
+        Reading = self._as(self.inspector, self.env['neopro.meter.reading'])
+        with self.assertRefused(ValidationError, 'Meter GD-METER, reading: the date .* is in the future'):
+            Reading.create({'meter_id': self.meter.id, 'date': FUTURE, 'value': 5})
+        with self.assertRefused(ValidationError, 'Meter GD-METER, reading: .* before the first billing period'):
+            Reading.create({'meter_id': self.meter.id, 'date': '2023-02-01', 'value': 5})
+        reading = Reading.create({'meter_id': self.meter.id, 'date': '2023-03-05', 'value': 5})
+        with self.assertRefused(ValidationError):
+            reading.write({'date': FUTURE})
+
+    def test_verification_dates_bounded(self):
+        Verify = self.env['neopro.meter.verify'].sudo(self.inspector).with_context(
+            lang='en_US', default_meter_id=self.meter.id)
+        with self.assertRefused(ValidationError, 'Meter GD-METER, verification: .* before the first billing'):
+            Verify.create({'verification_date': '2022-12-31'}).action_save()
+        with self.assertRefused((UserError, ValidationError)):
+            Verify.create({'verification_date': FUTURE}).action_save()
+        with self.assertRefused(ValidationError, 'Meter GD-METER.* is in the future'):
+            self._as(self.inspector, self.meter).write({'verification_date': FUTURE})
+        self.assertEqual(self.meter.verification_date, '2020-01-01')
+        Verify.create({'verification_date': '2023-03-20'}).action_save()
+        self.assertEqual(self.meter.verification_date, '2023-03-20')
+
+
+class TestBankFileGuards(NeoproPaymentCase):
+    """Item 2 for bank files: lines beyond the bound or dated before the first period go to the protocol."""
+
+    def test_amount_bound_and_dates_in_the_protocol(self):
+        bank = self.env['res.bank'].create({'name': 'Guard bank', 'neopro_payment_format_id': self.generic.id})
+        first = self.env['neopro.period'].search([], order='date_start', limit=1).date_start
+        before = (date(*map(int, first.split('-'))) - timedelta(days=1)).strftime('%d.%m.%Y')
+        rows = [
+            ['12345', 'Фролов Степан', '100,00', '11.09.2025', 'G-1'],        # good
+            ['12345', 'Фролов Степан', '10000000000', '11.09.2025', 'G-2'],   # 10^10: beyond the bound
+            ['12345', 'Фролов Степан', '9999999999,99', '11.09.2025', 'G-3'],  # just below it: booked
+            ['12345', 'Фролов Степан', '10', before, 'G-4'],                   # before the first period
+            ['12345', 'Фролов Степан', '1e3', '11.09.2025', 'G-5'],            # not written as an amount
+        ]
+        payment_file = self._import(bank, generic_csv(rows), 'guards.csv')
+        self.assertEqual([(line, reason) for line, _a, _p, reason in self._protocol(payment_file)],
+                         [(3, 'amount'), (5, 'date'), (6, 'amount')])
+        self.assertIn('before the first billing period', payment_file.error_ids.filtered(
+            lambda e: e.line_number == 5).message)
+        self.assertEqual(sorted(payment_file.operation_ids.mapped('amount')), [100.0, 9999999999.99])

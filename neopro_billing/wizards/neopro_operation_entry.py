@@ -5,8 +5,9 @@ from odoo.exceptions import UserError
 class NeoproOperationEntry(models.TransientModel):
     """Manual billing operation of an account: the manual's Начисления / Платежи / Корректировка buttons."""
     _name = 'neopro.operation.entry'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.money.mixin']
     _description = 'Manual billing operation'
+    _money_fields = ('amount',)
 
     subscriber_id = fields.Many2one('neopro.subscriber', readonly=True)
     contract_id = fields.Many2one('neopro.contract', readonly=True)
