@@ -8,13 +8,16 @@ class NeoproAccountMixin(models.AbstractModel):
     ``neopro.balance._recompute`` with SQL, so lists of 100k accounts sort and filter by debt.
     """
     _name = 'neopro.account.mixin'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin']
     _description = 'Billed account'
 
     # The column of neopro.operation / neopro.balance pointing to this kind of account.
     _account_field = None
     # The receipt report (xml id) of this kind of account.
     _receipt_report = None
+    # The six figures are the ledger's: users read them, the engine writes them (SQL), nobody types them.
+    _protected_fields = dict.fromkeys(('balance_start', 'amount_charged', 'amount_paid', 'amount_correction',
+                                       'amount_penalty', 'balance_end'), (0,))
 
     balance_start = fields.Monetary(string='Opening balance', readonly=True, copy=False, default=0.0,
                                     help='Closing balance of the previous period.')
@@ -37,6 +40,10 @@ class NeoproAccountMixin(models.AbstractModel):
         ], order='service_id, id') if period else self.env['neopro.operation']
         for account in self:
             account.period_charge_ids = operations.filtered(lambda o: o[self._account_field] == account)
+
+    def _get_guard_label(self, vals):
+        numbers = self.mapped('account_number') if self else [vals.get('account_number') or '-']
+        return _('Account %s') % ', '.join(n or '-' for n in numbers)
 
     @api.multi
     def action_operation_entry(self):

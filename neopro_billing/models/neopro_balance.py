@@ -75,9 +75,11 @@ _PUBLISH_SQL = """
 class NeoproBalance(models.Model):
     """Figures of one account (subscriber or contract) in one billing period (SPEC §11)."""
     _name = 'neopro.balance'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin']
     _description = 'Account balance of a period'
     _order = 'period_id desc, id'
+    # Computed from the ledger with SQL (_recompute, _carry_over): nobody types a balance.
+    _protected_fields = dict.fromkeys(BALANCE_FIELDS, (0,))
 
     # Looked up through the unique (account, period) indexes: no index of their own (fewer to maintain).
     subscriber_id = fields.Many2one('neopro.subscriber', ondelete='restrict', readonly=True)
@@ -137,6 +139,9 @@ class NeoproBalance(models.Model):
         for balance in self.filtered(lambda b: b.period_id.state == 'closed'):
             raise UserError(_('Account %s: the balance of the closed period %s cannot be %s.')
                             % (balance.account_number, balance.period_id.name, what))
+
+    def _get_guard_label(self, vals):
+        return _('Account %s') % (', '.join(b.account_number or '-' for b in self) or '-')
 
     @api.model
     def _recompute(self, period, subscriber_ids=None, contract_ids=None):

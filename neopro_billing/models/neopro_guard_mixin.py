@@ -1,7 +1,7 @@
-"""Guards the server applies whatever the client: money amounts, date bounds (issue 11).
+"""Guards the server applies whatever the client: system fields, money amounts, date bounds (issue 11).
 
 Odoo serves every model to every logged-in user over XML-RPC and JSON-RPC, so what the screens hide or make
-read-only is still writable by a hostile client. The money mixin checks the amounts a client sends in ``create``
+read-only is still writable by a hostile client. These small mixins check the values a client sends in ``create``
 and ``write`` before the ORM converts them (a Monetary field silently rounds or keeps what it gets).
 """
 import math
@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 import pytz
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..lib.payment_parser import MAX_AMOUNT
 
@@ -99,6 +99,68 @@ class NeoproGuard(models.AbstractModel):
         if start and date < start:
             raise ValidationError(_('%s: the date %s is before the first billing period, which starts on %s.')
                                   % (what, date, start))
+
+
+class NeoproProtectedMixin(models.AbstractModel):
+    """System fields users may not set: the billing engine writes them (with SQL), users only read them.
+
+    A model lists them in ``_protected_fields``: ``{field name: values a user may still give on create}`` (the
+    neutral ones a screen sends, such as ``is_auto=False``). A client that sends another value, on create or
+    write, is refused with a message, not silently ignored; a write repeating the current value is harmless and
+    passes. Trusted code runs as the superuser (``sudo()``), which is not checked.
+    """
+    _name = 'neopro.protected.mixin'
+    _description = 'System fields guarded against users'
+
+    _protected_fields = {}
+
+    @api.model
+    def create(self, vals):
+        self._check_protected_fields(vals)
+        return super(NeoproProtectedMixin, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_protected_fields(vals)
+        return super(NeoproProtectedMixin, self).write(vals)
+
+    def _check_protected_fields(self, vals):
+        """Refuse a user's value of a system field (create: ``self`` is empty; write: the records written)."""
+        if self.env.uid == SUPERUSER_ID:
+            return
+        for name in sorted(set(vals) & set(self._protected_fields)):
+            field = self._fields[name]
+            value = self._normalize_protected(field, vals[name])
+            if not self:
+                allowed = {self._normalize_protected(field, v) for v in self._protected_fields[name]}
+                if value in allowed:
+                    continue
+            elif field.type not in ('one2many', 'many2many') and all(
+                    self._normalize_protected(field, field.convert_to_write(record[name], record)) == value
+                    for record in self):
+                continue
+            raise AccessError(_('%s: the field "%s" is filled by the system and cannot be set by users.')
+                              % (self._get_guard_label(vals), field_label(self, name)))
+
+    @api.model
+    def _normalize_protected(self, field, value):
+        """A value in a comparable form: empty as False, amounts as rounded floats, records as ids."""
+        if field.type in ('float', 'monetary', 'integer'):
+            try:
+                return round(float(value or 0), 6)
+            except (TypeError, ValueError):
+                return value
+        if field.type == 'many2one' and isinstance(value, models.BaseModel):
+            return value.id or False
+        if isinstance(value, list):
+            return tuple(tuple(v) if isinstance(v, list) else v for v in value) or False
+        return value or False
+
+    def _get_guard_label(self, vals):
+        """Who the refused value is about, for the message: the record(s), or the model on create."""
+        if self:
+            return ', '.join(self.mapped('display_name'))
+        return self._description
 
 
 class NeoproMoneyMixin(models.AbstractModel):

@@ -2,10 +2,20 @@ from odoo import _, api, models
 
 
 class NeoproOperation(models.Model):
-    """Guards of the ledger line: amounts and payment dates (issue 11)."""
+    """Guards of the ledger line: system fields, amounts and payment dates (issue 11)."""
     _name = 'neopro.operation'
-    _inherit = ['neopro.operation', 'neopro.money.mixin']
+    _inherit = ['neopro.operation', 'neopro.protected.mixin', 'neopro.money.mixin']
 
+    # The calculation marks its own lines (is_auto, basis): a computed charge turned manual is billed twice by the
+    # next calculation. Files and Kaspi link their payments (payment file, transaction id): a transaction id typed
+    # by a user makes the bank's real payment of that id answer "already paid", and lands on the wrong account.
+    # A manual charge from the entry dialog says basis "manual".
+    _protected_fields = {
+        'is_auto': (False,),
+        'basis': (False, 'manual'),
+        'txn_id': (False,),
+        'payment_file_id': (False,),
+    }
     _money_fields = ('amount',)
 
     _sql_constraints = [
@@ -23,3 +33,6 @@ class NeoproOperation(models.Model):
         for op in self.filtered(lambda o: o.operation_type == 'payment'):
             self.env['neopro.guard']._check_date_bounds(
                 op.date, _('Account %s, payment of %.2f') % (op.account_number, op.amount))
+
+    def _get_guard_label(self, vals):
+        return _('Account %s') % self._get_money_label(vals)

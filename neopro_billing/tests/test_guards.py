@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import psycopg2
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
 from .common import BillingCase
@@ -212,3 +212,70 @@ class TestBankFileGuards(NeoproPaymentCase):
         self.assertIn('before the first billing period', payment_file.error_ids.filtered(
             lambda e: e.line_number == 5).message)
         self.assertEqual(sorted(payment_file.operation_ids.mapped('amount')), [100.0, 9999999999.99])
+
+
+class TestProtectedFields(GuardCase):
+    """Item 3: system fields are refused, not ignored, when a user sends them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestProtectedFields, cls).setUpClass()
+        cls.period.action_calculate()
+        cls.charge = cls.env['neopro.operation'].search([('subscriber_id', '=', cls.sub.id),
+                                                         ('operation_type', '=', 'charge')])
+
+    def test_computed_charge_cannot_become_manual(self):
+        self.assertTrue(self.charge.is_auto)
+        with self.assertRefused(AccessError, 'Account GD-SUB: the field "Computed" is filled by the system'):
+            self._as(self.operator, self.charge).write({'is_auto': False})
+        with self.assertRefused(AccessError):
+            self._as(self.operator, self.charge).write({'basis': 'manual'})
+        self.period.action_calculate()
+        self.assertEqual(len(self._lines(self.sub)), 1, 'the next calculation replaces its line, once')
+
+    def test_operation_system_fields_refused(self):
+        payment = self._as(self.operator, self.payment)
+        payment_file = self.env['neopro.payment.file'].create({
+            'name': 'forged.csv', 'bank_id': self.env.ref('neopro_billing.bank_kaspi').id})
+        for vals in ({'txn_id': 'FORGED-1'}, {'payment_file_id': payment_file.id}, {'is_auto': True},
+                     {'basis': 'meter'}):
+            with self.assertRefused(AccessError, msg=vals):
+                payment.write(vals)
+        with self.assertRefused(AccessError):
+            self._as(self.accountant, payment_file).write({'operation_ids': [(4, self.payment.id)]})
+        Operation = self._as(self.operator, self.env['neopro.operation'])
+        base = {'operation_type': 'payment', 'subscriber_id': self.sub.id, 'date': '2023-03-11', 'amount': 5.0}
+        for vals in ({'is_auto': True}, {'txn_id': 'FORGED-2'}, {'payment_file_id': payment_file.id},
+                     {'basis': 'meter'}):
+            with self.assertRefused(AccessError, msg=vals):
+                Operation.create(dict(base, **vals))
+        self.assertFalse(self.payment.txn_id or self.payment.payment_file_id)
+
+    def test_neutral_values_pass(self):
+        """What the screens send (the entry dialog: is_auto False, basis manual) and repeated values pass."""
+        Operation = self._as(self.operator, self.env['neopro.operation'])
+        charge = Operation.create({'operation_type': 'charge', 'subscriber_id': self.sub.id, 'date': '2023-03-11',
+                                   'amount': 5.0, 'is_auto': False, 'basis': 'manual'})
+        charge.write({'is_auto': False, 'basis': 'manual', 'amount': 6.0})
+        self._as(self.operator, self.charge).write({'is_auto': True, 'name': 'Note'})
+        self.assertEqual(charge.amount, 6.0)
+
+    def test_balance_copies_refused(self):
+        sub = self._as(self.operator, self.sub)
+        for name in ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
+                     'balance_end'):
+            with self.assertRefused(AccessError, 'Account GD-SUB: the field ".*" is filled by the system'):
+                sub.write({name: 0.0 if sub[name] else 1.0})
+        with self.assertRefused(AccessError):
+            self._as(self.operator, self.env['neopro.contract']).create({
+                'name': 'C-GD', 'account_number': 'GD-CON', 'partner_id': self.company.id,
+                'branch_id': self.branch1.id, 'category_id': self.legal_category.id, 'balance_start': 500.0})
+        self.assertEqual(self._figures(self.sub), [0.0, 100.0, self.charge.amount, 0.0, 0.0,
+                                                   self.charge.amount - 100.0])
+        sub.write({'balance_end': self.sub.balance_end, 'residents': 3})  # the value it has: harmless
+
+    def test_engine_still_writes(self):
+        """The engine (SQL) and trusted code (superuser) are not affected."""
+        self._operation(self.sub, 'payment', 50.0, '2023-03-12', txn_id='ENGINE-1')
+        self.period.action_calculate()
+        self.assertEqual(self.sub.amount_paid, 150.0)
