@@ -8,6 +8,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..lib import payment_parser
 
@@ -61,8 +62,12 @@ class NeoproKaspiLog(models.Model):
     duration_ms = fields.Integer(string='Duration (ms)', readonly=True)
 
     @api.model
-    def _process_call(self, params, remote_addr, secret):
-        """Answer one call: returns ``(http status, answer dict, log record)``; every call is logged."""
+    def _process_call(self, params, remote_addr, secret, retry=False):
+        """Answer one call: returns ``(http status, answer dict, log record)``; every call is logged.
+
+        With ``retry``, a serialization failure or deadlock (a parallel call booked on the same account) is raised
+        for the caller to run the whole transaction again; without, it answers "Internal error".
+        """
         started = time.time()
         answer = {
             'txn_id': (params.get('txn_id') or '').strip(),
@@ -80,7 +85,9 @@ class NeoproKaspiLog(models.Model):
             status, answer['result'], answer['comment'] = exc.status, exc.result, exc.comment
         except (UserError, ValidationError) as exc:  # a rule of the ledger refused the payment: say which
             answer['result'], answer['comment'] = RESULT_OTHER_ERROR, exc.name
-        except Exception:  # the gateway must get an answer, and the call must be logged
+        except Exception as exc:  # the gateway must get an answer, and the call must be logged
+            if retry and getattr(exc, 'pgcode', None) in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise  # a parallel call on the same account: the caller runs the transaction again
             _logger.exception('Kaspi call %s failed', answer['txn_id'])
             answer['result'], answer['comment'] = RESULT_OTHER_ERROR, _('Internal error')
         log = self.create({
