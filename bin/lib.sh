@@ -67,18 +67,27 @@ ensure_venv() {
 }
 
 # The Odoo configuration used by every command: our add-on path next to the venv's add-ons.
+# The database manager stays closed: no database list, the web server on 127.0.0.1 only, and a random master
+# password (admin_passwd) generated once, printed once and kept in .local/odoo.conf (not committed).
 write_config() {
     mkdir -p "$ROOT/.local"
-    cat > "$ROOT/.local/odoo.conf" <<CONF
+    local conf="$ROOT/.local/odoo.conf" passwd="" generated=0
+    [ -f "$conf" ] && passwd=$(sed -n 's/^admin_passwd *= *//p' "$conf" | head -1)
+    if [ -z "$passwd" ] || [ "$passwd" = admin ]; then
+        passwd=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+        generated=1
+    fi
+    (umask 077; cat > "$conf" <<CONF
 [options]
 addons_path = $VENV/lib/python3.7/site-packages/odoo/addons,$ROOT
 data_dir = $ROOT/.local/data
-admin_passwd = admin
+admin_passwd = $passwd
 db_host = False
 db_port = False
 db_user = False
 db_password = False
-list_db = True
+list_db = False
+http_interface = 127.0.0.1
 without_demo = False
 server_wide_modules = web,queue_job
 limit_time_real = 1200
@@ -89,6 +98,11 @@ limit_memory_hard = 2684354560
 [queue_job]
 channels = root:2
 CONF
+    )
+    chmod 600 "$conf"
+    if [ "$generated" = 1 ]; then
+        log "Database manager master password (printed once, kept in .local/odoo.conf): $passwd"
+    fi
 }
 
 ensure_all() {

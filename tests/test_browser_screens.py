@@ -7,7 +7,6 @@ import datetime
 import time
 
 import pytest
-
 from test_browser import _open_subscriber, _pick_many2one
 
 

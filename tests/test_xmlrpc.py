@@ -2,6 +2,7 @@
 
 Every name of RULES §11 is checked: a renamed or missing one fails the build.
 """
+import datetime
 import time
 import xmlrpc.client
 
@@ -253,13 +254,15 @@ def test_demo_operator_enters_a_reading_in_the_meters_list(demo, login_as):
 def test_demo_inspector_verifies_a_meter(demo, login_as):
     inspector = login_as('inspector')
     meter = demo.ref('neopro_billing.meter_6748_demo')
+    # today: a verification is dated inside the billing history, not after today (issue 11)
+    day = datetime.date.today().isoformat()
     wizard = inspector.call('neopro.meter.verify', 'create', {
-        'meter_id': meter, 'verification_date': '2025-10-28', 'seal_number': '859'})
+        'meter_id': meter, 'verification_date': day, 'seal_number': '859'})
     inspector.call('neopro.meter.verify', 'action_save', [wizard])
     data = inspector.call('neopro.meter', 'read', [meter], ['verification_date', 'next_verification_date',
                                                             'seal_number'])[0]
-    assert data['verification_date'] == '2025-10-28'
-    assert data['next_verification_date'] > '2025-10-28'
+    assert data['verification_date'] == day
+    assert data['next_verification_date'] > day
     assert data['seal_number'] == '859'
 
 

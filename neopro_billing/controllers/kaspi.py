@@ -1,9 +1,18 @@
 import json
+import logging
+import random
+import time
 
+import psycopg2
 from lxml import etree
 
 from odoo import http
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
+# Tries of a call whose transaction met a parallel one on the same account (serialization failure, deadlock).
+MAX_TRIES = 5
 
 
 class KaspiController(http.Controller):
@@ -21,13 +30,32 @@ class KaspiController(http.Controller):
             'application/json' in (request.httprequest.headers.get('Accept') or '')
         # auth='none' gives no user: the gateway is trusted through the secret and the IP allow-list checked
         # in _process_call, which then books the payment as the superuser.
-        logs = request.env['neopro.kaspi.log'].sudo()
-        status, answer, log = logs._process_call(params, request.httprequest.remote_addr, secret)
+        status, answer, log = self._process_with_retry(params, request.httprequest.remote_addr, secret)
         body, content_type = self._render(answer, want_json)
         log.response = body
         response = request.make_response(body, headers=[('Content-Type', content_type)])
         response.status_code = status
         return response
+
+    def _process_with_retry(self, params, remote_addr, secret):
+        """Process the call; run its transaction again when a parallel call on the same account made it fail.
+
+        Two payments to one account update the same balance rows: PostgreSQL lets one of two simultaneous
+        transactions fail (repeatable read) and the call must then run again from the start, on a new snapshot,
+        not answer "Internal error". After MAX_TRIES the last try answers result 5 and is logged.
+        """
+        for attempt in range(1, MAX_TRIES + 1):
+            logs = request.env['neopro.kaspi.log'].sudo()
+            try:
+                return logs._process_call(dict(params), remote_addr, secret, retry=attempt < MAX_TRIES)
+            except psycopg2.OperationalError as exc:
+                if exc.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise
+                _logger.info('Kaspi call %s met a parallel call (%s), try %d of %d', params.get('txn_id'),
+                             exc.pgcode, attempt, MAX_TRIES)
+                request.env.cr.rollback()
+                request.env.clear()
+                time.sleep(random.uniform(0.05, 0.25) * attempt)
 
     def _render(self, answer, want_json):
         """The answer as (body, content type). ``prv_txn`` is the element name of Kaspi's protocol,

@@ -34,7 +34,8 @@ BAD_DATE = 'date'
 NO_ACCOUNT = 'no_account'
 
 CENT = Decimal('0.01')
-MAX_AMOUNT = Decimal(10) ** 12
+# The ledger's bound of an amount (the SQL CHECK of neopro_operation.amount): a line beyond it is no payment.
+MAX_AMOUNT = Decimal(10) ** 10
 _SPACES = re.compile(r'[\s\u00a0\u202f\u2009\']+')
 _CURRENCY = re.compile(r'(тг|тенге|kzt|₸)\.?$', re.IGNORECASE)
 _PLAIN_NUMBER = re.compile(r'^-?\d+(\.\d+)?$')

@@ -1,4 +1,5 @@
 from . import neopro_mixin
+from . import neopro_guard_mixin
 from . import neopro_account
 from . import neopro_account_mixin
 # Reflected before the models whose "id" field would take their fields' xml ids (ru.po refers to them).
@@ -31,6 +32,7 @@ from . import neopro_payment_format
 from . import res_bank
 from . import neopro_payment_file
 from . import neopro_operation_payment
+from . import neopro_operation_guard
 from . import neopro_kaspi_log
 from . import res_company
 from . import account_move

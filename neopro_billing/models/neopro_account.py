@@ -53,7 +53,7 @@ class NeoproAccount(models.Model):
     period, written by ``neopro.balance._recompute`` with SQL, so lists of 100k accounts sort and filter by debt.
     """
     _name = 'neopro.account'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin']
     _description = 'Personal account'
     _order = 'account_number'
     _rec_name = 'account_number'
@@ -85,6 +85,9 @@ class NeoproAccount(models.Model):
                         help='Opening balance + charged + correction + penalty − paid: the debt '
                              '(negative: paid in advance).')
 
+    # The six figures are the ledger's: users read them, the engine writes them (SQL), nobody types them.
+    _protected_fields = dict.fromkeys(BALANCE_FIELDS, (0,))
+
     _sql_constraints = [
         ('account_number_unique', 'unique(account_number)',
          'This account number is taken already: account numbers are unique across subscribers and contracts.'),
@@ -114,6 +117,10 @@ class NeoproAccount(models.Model):
     @api.multi
     def name_get(self):
         return [(a.id, '%s %s' % (a.account_number, a.holder_name or '')) for a in self]
+
+    def _get_guard_label(self, vals):
+        numbers = self.mapped('account_number') if self else [vals.get('account_number') or '-']
+        return _('Account %s') % ', '.join(n or '-' for n in numbers)
 
     @api.model
     def _name_search(self, name, args=None, operator='ilike', limit=100, name_get_uid=None):

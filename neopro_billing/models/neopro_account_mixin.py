@@ -6,12 +6,15 @@ class NeoproAccountMixin(models.AbstractModel):
     account number, the branch and the six figures of the open period (RULES §11) read and write on it, and the
     buttons of the billing line act on its account."""
     _name = 'neopro.account.mixin'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin']
     _description = 'Account holder'
 
     # The holder type of the account (neopro.account.holder_type) and the receipt report (xml id) of this holder.
     _holder_type = None
     _receipt_report = None
+    # The six figures are the ledger's: users read them, the engine writes them (SQL), nobody types them.
+    _protected_fields = dict.fromkeys(('balance_start', 'amount_charged', 'amount_paid', 'amount_correction',
+                                       'amount_penalty', 'balance_end'), (0,))
 
     period_charge_ids = fields.Many2many('neopro.operation', compute='_compute_period_charge_ids',
                                          string='Charges of the period',
@@ -54,6 +57,10 @@ class NeoproAccountMixin(models.AbstractModel):
         """Whether the account takes payments."""
         self.ensure_one()
         return self.active
+
+    def _get_guard_label(self, vals):
+        numbers = self.mapped('account_number') if self else [vals.get('account_number') or '-']
+        return _('Account %s') % ', '.join(n or '-' for n in numbers)
 
     @api.multi
     def action_operation_entry(self):

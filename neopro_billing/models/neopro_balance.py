@@ -82,9 +82,11 @@ _CARRY_OVER_SQL = """
 class NeoproBalance(models.Model):
     """Figures of one personal account in one billing period (RULES §11)."""
     _name = 'neopro.balance'
-    _inherit = ['neopro.currency.mixin', 'neopro.account.link']
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link', 'neopro.protected.mixin']
     _description = 'Account balance of a period'
     _order = 'period_id desc, id'
+    # Computed from the ledger with SQL (_recompute, _carry_over): nobody types a balance.
+    _protected_fields = dict.fromkeys(BALANCE_FIELDS, (0,))
 
     # Looked up through the unique (account, period) indexes: no index of their own (fewer to maintain).
     account_id = fields.Many2one('neopro.account', required=True, ondelete='restrict',
@@ -131,6 +133,9 @@ class NeoproBalance(models.Model):
         for balance in self.filtered(lambda b: b.period_id.state == 'closed'):
             raise UserError(_('Account %s: the balance of the closed period %s cannot be %s.')
                             % (balance.account_number, balance.period_id.name, what))
+
+    def _get_guard_label(self, vals):
+        return _('Account %s') % (', '.join(b.account_number or '-' for b in self) or '-')
 
     @api.model
     def _recompute(self, period, account_ids=None):

@@ -7,6 +7,8 @@ from datetime import datetime
 import psycopg2
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..lib import payment_parser
 
@@ -61,8 +63,12 @@ class NeoproKaspiLog(models.Model):
     duration_ms = fields.Integer(string='Duration (ms)', readonly=True)
 
     @api.model
-    def _process_call(self, params, remote_addr, secret):
-        """Answer one call: returns ``(http status, answer dict, log record)``; every call is logged."""
+    def _process_call(self, params, remote_addr, secret, retry=False):
+        """Answer one call: returns ``(http status, answer dict, log record)``; every call is logged.
+
+        With ``retry``, a serialization failure or deadlock (a parallel call booked on the same account) is raised
+        for the caller to run the whole transaction again; without, it answers "Internal error".
+        """
         started = time.time()
         answer = {
             'txn_id': (params.get('txn_id') or '').strip(),
@@ -78,7 +84,11 @@ class NeoproKaspiLog(models.Model):
                 operation = self._dispatch(params, answer)
         except KaspiAnswer as exc:
             status, answer['result'], answer['comment'] = exc.status, exc.result, exc.comment
-        except Exception:  # the gateway must get an answer, and the call must be logged
+        except (UserError, ValidationError) as exc:  # a rule of the ledger refused the payment: say which
+            answer['result'], answer['comment'] = RESULT_OTHER_ERROR, exc.name
+        except Exception as exc:  # the gateway must get an answer, and the call must be logged
+            if retry and getattr(exc, 'pgcode', None) in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise  # a parallel call on the same account: the caller runs the transaction again
             _logger.exception('Kaspi call %s failed', answer['txn_id'])
             answer['result'], answer['comment'] = RESULT_OTHER_ERROR, _('Internal error')
         log = self.create({
@@ -156,6 +166,8 @@ class NeoproKaspiLog(models.Model):
                           fio=self._mask_name(self.env['neopro.account'].browse(account.id)))
             return self.env['neopro.operation']
         date = self._parse_txn_date(params.get('txn_date'))
+        self.env['neopro.guard']._check_date_bounds(date, _('Account %s, payment') % account_number,
+                                                    superuser=True)
         period = self.env['neopro.period']._get_open_period()
         if not period:
             raise KaspiAnswer(RESULT_OTHER_ERROR, _('No open billing period'))

@@ -165,6 +165,13 @@ class NeoproMeter(models.Model):
     def _check_metering_point_service(self):
         self.mapped('metering_point_id')._check_meter_service()
 
+    @api.constrains('verification_date')
+    def _check_verification_date(self):
+        for meter in self.filtered('verification_date'):
+            if meter.verification_date > self.env['neopro.guard']._today():
+                raise ValidationError(_('Meter %s: the verification date %s is in the future.')
+                                      % (meter.serial_number, meter.verification_date))
+
     @api.onchange('model_id')
     def _onchange_model_id(self):
         model = self.model_id
@@ -180,6 +187,16 @@ class NeoproMeter(models.Model):
     def _onchange_house_id(self):
         if self.house_id:
             self.is_common_house = True
+
+    @api.multi
+    def write(self, vals):
+        # A verification recorded now (the dialog, or the field changed) is dated inside the billing history; a
+        # meter created with its past may carry an earlier one (the constraint above still refuses the future).
+        if vals.get('verification_date'):
+            for meter in self:
+                self.env['neopro.guard']._check_date_bounds(vals['verification_date'],
+                                                            _('Meter %s, verification') % meter.serial_number)
+        return super(NeoproMeter, self).write(vals)
 
     @api.multi
     def action_verify(self):

@@ -119,6 +119,12 @@ class NeoproMeterReading(models.Model):
         """, (tuple(meter_ids), date, strict, date))
         return {row['meter_id']: row for row in self.env.cr.dictfetchall()}
 
+    @api.constrains('date')
+    def _check_date_bounds(self):
+        for reading in self:
+            self.env['neopro.guard']._check_date_bounds(
+                reading.date, _('Meter %s, reading') % reading.meter_id.serial_number)
+
     @api.constrains('value', 'date', 'meter_id', 'is_reset')
     def _check_value(self):
         for reading in self:

@@ -162,10 +162,12 @@ class NeoproPaymentFile(models.Model):
         booked = self._get_booked_txns(bank, txn_ids)
         services = self._get_service_map()
         today = fields.Date.from_string(fields.Date.context_today(self))
+        first_day = self.env['neopro.guard']._first_period_start()
+        first_day = first_day and fields.Date.from_string(first_day)
         seen = {}
         good, errors = [], []
         for line in lines:
-            problems = self._get_cell_problems(line, today)
+            problems = self._get_cell_problems(line, today, first_day)
             account = accounts.get(line.account)
             if line.account and account is None:
                 problems.append(('account_not_found', _('Account %s not found') % line.account))
@@ -196,8 +198,9 @@ class NeoproPaymentFile(models.Model):
         return good, errors
 
     @api.model
-    def _get_cell_problems(self, line, today):
-        """Problems the parser found in the cells of a line, worded; plus a payment date in the future."""
+    def _get_cell_problems(self, line, today, first_day=None):
+        """Problems the parser found in the cells of a line, worded; plus a payment date in the future or before
+        the first billing period (``first_day``)."""
         problems = []
         for code, raw in line.errors:
             if code == payment_parser.NO_ACCOUNT:
@@ -210,6 +213,9 @@ class NeoproPaymentFile(models.Model):
                 problems.append(('date', _('Bad payment date "%s"') % raw))
         if line.date and line.date > today:
             problems.append(('date', _('Payment date %s is in the future') % line.date.strftime('%d.%m.%Y')))
+        if line.date and first_day and line.date < first_day:
+            problems.append(('date', _('Payment date %s is before the first billing period, which starts on %s')
+                             % (line.date.strftime('%d.%m.%Y'), first_day.strftime('%d.%m.%Y'))))
         return problems
 
     @api.model

@@ -12,6 +12,15 @@ _logger = logging.getLogger(__name__)
 
 # Fields of a closed period that may still change: its chatter.
 _CLOSED_WRITABLE = ('message_', 'activity_')
+# The period's own actions pass this object in the context (key _ACTION_KEY) to change its state and dates. A
+# client's context arrives over XML-RPC / JSON-RPC as plain data (text, numbers, lists, dicts): it can carry the
+# key but never this very object, and the actions setting it are Python code, not callable remotely with another
+# value. So no RPC client, not even the administrator (the superuser in Odoo 11), closes, reopens or moves a
+# period but through action_close & co., which carry the balances over and open the next month.
+_ACTION_TOKEN = object()
+_ACTION_KEY = 'neopro_period_action'
+# Fields only the actions change.
+_ACTION_FIELDS = ('state', 'date_start', 'date_end')
 # First key of the period's advisory lock (the second is the period id): 'NPB1'.
 _CALCULATION_LOCK = 0x4E504231
 
@@ -101,9 +110,18 @@ class NeoproPeriod(models.Model):
             self.date_start = fields.Date.to_string(start)
             self.date_end = fields.Date.to_string(start + relativedelta(months=1, days=-1))
 
+    @api.model
+    def create(self, vals):
+        if vals.get('state', 'open') != 'open' and not self._in_action():
+            raise UserError(_('A billing period is created open; it is closed with "Close the period", which '
+                              'carries the balances over to the next month.'))
+        return super(NeoproPeriod, self).create(vals)
+
     @api.multi
     def write(self, vals):
-        if any(not key.startswith(_CLOSED_WRITABLE) for key in vals):
+        self._check_action_fields(vals)
+        # a closed period changes only through its actions (reopening sets its state back)
+        if not self._in_action() and any(not key.startswith(_CLOSED_WRITABLE) for key in vals):
             for period in self.filtered(lambda p: p.state == 'closed'):
                 raise UserError(_('The period %s is closed and cannot be changed.') % period.name)
         return super(NeoproPeriod, self).write(vals)
@@ -113,6 +131,29 @@ class NeoproPeriod(models.Model):
         for period in self.filtered(lambda p: p.state == 'closed'):
             raise UserError(_('The period %s is closed and cannot be deleted.') % period.name)
         return super(NeoproPeriod, self).unlink()
+
+    def _in_action(self):
+        """Whether this call comes from the period's own actions (see _ACTION_TOKEN)."""
+        return self.env.context.get(_ACTION_KEY) is _ACTION_TOKEN
+
+    def _as_action(self):
+        """These periods in the context of their own actions: state and dates may change."""
+        return self.with_context(**{_ACTION_KEY: _ACTION_TOKEN})
+
+    def _check_action_fields(self, vals):
+        """Refuse a direct write of the state, or of the dates of a period that is closed or holds money."""
+        if self._in_action() or not set(vals) & set(_ACTION_FIELDS):
+            return
+        if 'state' in vals:
+            raise UserError(_('The state of a billing period changes only through its actions: "Close the period" '
+                              'closes it, carries the balances over and opens the next month.'))
+        for period in self:
+            if period.state != 'open':
+                raise UserError(_('The period %s is closed: its dates cannot be changed.') % period.name)
+            if self.env['neopro.operation'].sudo().search_count([('period_id', '=', period.id)]) or \
+                    self.env['neopro.balance'].sudo().search_count([('period_id', '=', period.id)]):
+                raise UserError(_('The period %s has operations and balances: its dates can no longer be '
+                                  'changed.') % period.name)
 
     @api.multi
     def action_calculate(self, date=None):
@@ -247,7 +288,7 @@ class NeoproPeriod(models.Model):
                             % (self.name, format_date(self.date_end), format_date(self.date_end)))
         self._lock_calculation()
         self.env['neopro.operation']._refresh_balances(self)
-        self.write({'state': 'closed'})
+        self._as_action().write({'state': 'closed'})
         if early:
             self._post_early_closing()
         self._on_close()
@@ -301,8 +342,7 @@ class NeoproPeriod(models.Model):
         following = self._get_next()
         following_name = following.name
         removed = following._remove_for_reopen() if following else 0
-        # The closed period refuses every write (see write()): its state is set past that guard, on purpose.
-        super(NeoproPeriod, self).write({'state': 'open'})
+        self._as_action().write({'state': 'open'})
         self.env['neopro.operation']._refresh_balances(self)
         if following_name:
             body = _('Period reopened: its operations and balances can be changed again; the period %s, opened '

@@ -23,13 +23,14 @@ class NeoproPeriod(models.Model):
         return result
 
     def _check_reopen(self):
-        super(NeoproPeriod, self)._check_reopen()
+        result = super(NeoproPeriod, self)._check_reopen()
         period = self.sudo()  # the documents are the superuser's (see _generate_accounting)
         if period.account_invoice_ids or period.account_move_ids:
             raise UserError(_('The period %s has gone to accounting (%s contract invoices, %s journal entries): '
                               'it can no longer be reopened. Book what is missing in the open period, with '
                               'corrections.') % (self.name, len(period.account_invoice_ids),
                                                  len(period.account_move_ids)))
+        return result
 
     @api.multi
     def action_generate_accounting(self):

@@ -1,6 +1,6 @@
 """Fixture of the payment tests: an open period, accounts to pay, the shipped banks, file builders."""
 from . import payment_files
-from .common import NeoproCase
+from .common import NeoproCase, set_period_state
 
 
 class NeoproPaymentCase(NeoproCase):
@@ -28,7 +28,7 @@ class NeoproPaymentCase(NeoproCase):
     def _open_period(cls, date_start, date_end):
         """Close whatever period is open and open this month."""
         periods = cls.env['neopro.period']
-        periods.search([('state', '=', 'open')]).write({'state': 'closed'})
+        set_period_state(periods.search([('state', '=', 'open')]), 'closed')
         return periods.create({'date_start': date_start, 'date_end': date_end})
 
     def _import(self, bank, data, filename, payment_format=None, user=None):

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from odoo.exceptions import UserError
 
+from .common import set_period_state
 from .common_payment import NeoproPaymentCase
 
 
@@ -39,7 +40,7 @@ class TestAccountingLink(NeoproPaymentCase):
                 'service_id': service.id if service else False, 'volume': 10.0 if op_type == 'charge' else 0.0,
                 'correction_type_id': correction.id if op_type == 'correction' else False,
             })
-        cls.period.state = 'closed'
+        set_period_state(cls.period, 'closed')
         cls.period._generate_accounting()
 
     def _balance(self, account):
@@ -139,7 +140,7 @@ class TestAccountingLink(NeoproPaymentCase):
         self.env['neopro.operation'].create({
             'operation_type': 'charge', 'amount': 42.00, 'date': '2025-10-31', 'period_id': period.id,
             'subscriber_id': self.frolov.id, 'service_id': self.cold.id})
-        period.state = 'closed'
+        set_period_state(period, 'closed')
         self.company.neopro_post_on_close = False
         period._on_close()
         self.assertFalse(period.account_move_ids)

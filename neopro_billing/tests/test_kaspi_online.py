@@ -5,7 +5,7 @@ from lxml import etree
 
 from odoo.tests.common import HttpCase, at_install, post_install
 
-from .common import release_account_numbers
+from .common import release_account_numbers, set_period_state
 
 SECRET = 'k4spi-t3st-secret'
 
@@ -21,7 +21,7 @@ class TestKaspiOnline(HttpCase):
         set_param = env['ir.config_parameter'].set_param
         set_param('neopro_billing.kaspi_secret', SECRET)
         set_param('neopro_billing.kaspi_allowed_ips', '10.1.2.3, 127.0.0.0/8')
-        env['neopro.period'].search([('state', '=', 'open')]).write({'state': 'closed'})
+        set_period_state(env['neopro.period'].search([('state', '=', 'open')]), 'closed')
         self.period = env['neopro.period'].create({'date_start': '2025-09-01', 'date_end': '2025-09-30'})
         branch = env['neopro.branch'].create({'name': 'Kaspi test branch', 'code': 'KT'})
         category = env['neopro.subscriber.category'].create({'name': 'Kaspi test', 'code': 'KTC'})
@@ -105,7 +105,7 @@ class TestKaspiOnline(HttpCase):
         self.assertEqual(answer['result'], '1')
 
     def test_pay_without_open_period(self):
-        self.period.state = 'closed'
+        set_period_state(self.period, 'closed')
         answer = self._xml(self._call(command='pay', txn_id='2006', account='12345', sum='5'))
         self.assertEqual((answer['result'], answer['comment']), ('5', 'No open billing period'))
 

@@ -284,7 +284,7 @@ class TestMeter(NeoproCase):
         cold = self._create_meter('T6749', self.sub, service=self.cold)
         elsewhere = self._create_meter('T6750', self._create_subscriber('T-M-2', 'Другой Абонент'))
         action = self.sub.action_readings()
-        wizard = self.env['neopro.reading.history'].with_context(action['context']).create({})
+        wizard = self.env['neopro.reading.history'].with_context(**action['context']).create({})
         domain = safe_eval(wizard._fields['meter_id'].domain, {'meter_ids': wizard.meter_ids.ids})
         offered = self.env['neopro.meter'].name_search('T67', args=domain)
         self.assertEqual(sorted(name for _id, name in offered), ['T6748', 'T6749'])

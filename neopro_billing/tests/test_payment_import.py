@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.safe_eval import safe_eval
 
+from .common import set_period_state
 from .common_payment import NeoproPaymentCase
 
 
@@ -146,7 +147,7 @@ class TestPaymentImport(NeoproPaymentCase):
         self.assertFalse(self.env['neopro.payment.file.error'].search([]))
 
     def test_no_open_period_refused(self):
-        self.period.state = 'closed'
+        set_period_state(self.period, 'closed')
         with self.assertRaisesRegex(UserError, 'no open billing period'):
             self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
 

@@ -132,11 +132,13 @@ class TestSecurity(NeoproCase):
             self.env['neopro.operation'].sudo(self.inspector1).search([])
 
     def test_inspector_enters_readings_and_verifies_meters(self):
+        # dated in the open period: users date readings and verifications inside the billing history (issue 11)
+        day = self.env['neopro.period']._get_open_period().date_start
         reading = self.env['neopro.meter.reading'].sudo(self.inspector1).create({
-            'meter_id': self.meter1.id, 'date': '2025-10-28', 'value': 12, 'source': 'inspector'})
+            'meter_id': self.meter1.id, 'date': day, 'value': 12, 'source': 'inspector'})
         self.assertEqual(reading.sudo().value, 12)
         wizard = self.env['neopro.meter.verify'].sudo(self.inspector1).with_context(
-            default_meter_id=self.meter1.id).create({'verification_date': '2025-10-28', 'seal_number': 'S-1'})
+            default_meter_id=self.meter1.id).create({'verification_date': day, 'seal_number': 'S-1'})
         wizard.action_save()
         self.assertEqual(self.meter1.seal_number, 'S-1')
 

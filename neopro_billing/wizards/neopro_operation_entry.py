@@ -5,8 +5,9 @@ from odoo.exceptions import UserError
 class NeoproOperationEntry(models.TransientModel):
     """Manual billing operation of an account: the manual's Начисления / Платежи / Корректировка buttons."""
     _name = 'neopro.operation.entry'
-    _inherit = ['neopro.currency.mixin', 'neopro.account.link']
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link', 'neopro.money.mixin']
     _description = 'Manual billing operation'
+    _money_fields = ('amount',)
 
     account_id = fields.Many2one(readonly=True)
     operation_type = fields.Selection([

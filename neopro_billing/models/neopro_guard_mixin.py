@@ -1,0 +1,240 @@
+"""Guards the server applies whatever the client: system fields, money amounts, date bounds (issue 11).
+
+Odoo serves every model to every logged-in user over XML-RPC and JSON-RPC, so what the screens hide or make
+read-only is still writable by a hostile client. These small mixins check the values a client sends in ``create``
+and ``write`` before the ORM converts them (a Monetary field silently rounds or keeps what it gets).
+"""
+import math
+from decimal import Decimal, InvalidOperation
+
+import pytz
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+from ..lib.payment_parser import MAX_AMOUNT
+
+# Every amount of tenge is below this bound (10^10): far beyond any bill or payment, far below any overflow.
+MONEY_LIMIT = int(MAX_AMOUNT)
+CENT = Decimal('0.01')
+# Binary noise a float of cents may carry (0.1 + 0.2); anything bigger is a fraction of a tiyn.
+_CENT_TOLERANCE = 1e-6
+# The utility's time zone: the day "today" means when the user has none set (Kazakhstan, UTC+5).
+DEFAULT_TZ = 'Asia/Almaty'
+
+
+def money_problem(value):
+    """Why ``value`` is not an amount of tenge (None when it is one).
+
+    An amount is a number (not text, not a boolean), finite, below ``MONEY_LIMIT`` in absolute value, with at
+    most 2 decimals. Returns one of 'number', 'finite', 'limit', 'decimals'. False and None are Odoo's "empty"
+    (0.00) and pass.
+    """
+    if value is None or value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return 'number'
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return 'finite'
+        if abs(value) >= MONEY_LIMIT:
+            return 'limit'
+        try:
+            return None if value == value.quantize(CENT) else 'decimals'
+        except InvalidOperation:
+            return 'limit'
+    if isinstance(value, float) and not math.isfinite(value):
+        return 'finite'
+    if abs(value) >= MONEY_LIMIT:
+        return 'limit'
+    if isinstance(value, float) and abs(value * 100 - round(value * 100)) > _CENT_TOLERANCE:
+        return 'decimals'
+    return None
+
+
+def field_label(records, name):
+    """The label of field ``name`` in the user's language (an XML-RPC call usually sends no context)."""
+    env = records.env if records.env.lang else records.with_context(lang=records.env.user.lang).env
+    return records._fields[name].get_description(env)['string']
+
+
+class NeoproGuard(models.AbstractModel):
+    """Date bounds of the billing history: ``self.env['neopro.guard']._check_date_bounds(date, what)``."""
+    _name = 'neopro.guard'
+    _description = 'Bounds of the billing data'
+
+    @api.model
+    def _today(self):
+        """Today in the user's time zone (the utility's when the user has none), as a date string."""
+        try:
+            zone = pytz.timezone(self.env.context.get('tz') or self.env.user.tz or DEFAULT_TZ)
+        except pytz.UnknownTimeZoneError:
+            zone = pytz.timezone(DEFAULT_TZ)
+        now = pytz.utc.localize(fields.Datetime.from_string(fields.Datetime.now()))
+        return fields.Date.to_string(now.astimezone(zone).date())
+
+    @api.model
+    def _first_period_start(self):
+        """Start of the utility's first billing period (None before any period exists)."""
+        self.env.cr.execute('SELECT MIN(date_start) FROM neopro_period')
+        start = self.env.cr.fetchone()[0]  # Odoo 11 reads dates as text
+        if start and not isinstance(start, str):
+            start = fields.Date.to_string(start)
+        return start or None
+
+    @api.model
+    def _check_date_bounds(self, date, what, superuser=False):
+        """Refuse a date after today or before the first billing period; ``what`` names the record and the field.
+
+        The bounds hold for users (whatever they send over RPC or the web client). The superuser is trusted code:
+        the data migration and the demo record the history before the first period; with ``superuser`` it is
+        checked too, for outside callers the server books as the superuser (Kaspi).
+        """
+        if not date or (self.env.uid == SUPERUSER_ID and not superuser):
+            return
+        date = fields.Date.to_string(fields.Date.from_string(date))
+        if date > self._today():
+            raise ValidationError(_('%s: the date %s is in the future.') % (what, date))
+        start = self._first_period_start()
+        if start and date < start:
+            raise ValidationError(_('%s: the date %s is before the first billing period, which starts on %s.')
+                                  % (what, date, start))
+
+
+class NeoproProtectedMixin(models.AbstractModel):
+    """System fields users may not set: the billing engine writes them (with SQL), users only read them.
+
+    A model lists them in ``_protected_fields``: ``{field name: values a user may still give on create}`` (the
+    neutral ones a screen sends, such as ``is_auto=False``). A client that sends another value, on create or
+    write, is refused with a message, not silently ignored; a write repeating the current value is harmless and
+    passes. Trusted code runs as the superuser (``sudo()``), which is not checked.
+    """
+    _name = 'neopro.protected.mixin'
+    _description = 'System fields guarded against users'
+
+    _protected_fields = {}
+
+    @api.model
+    def create(self, vals):
+        self._check_protected_fields(vals)
+        return super(NeoproProtectedMixin, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_protected_fields(vals)
+        return super(NeoproProtectedMixin, self).write(vals)
+
+    def _check_protected_fields(self, vals):
+        """Refuse a user's value of a system field (create: ``self`` is empty; write: the records written)."""
+        if self.env.uid == SUPERUSER_ID:
+            return
+        for name in sorted(set(vals) & set(self._protected_fields)):
+            field = self._fields[name]
+            value = self._normalize_protected(field, vals[name])
+            if not self:
+                allowed = {self._normalize_protected(field, v) for v in self._protected_fields[name]}
+                if value in allowed:
+                    continue
+            elif field.type not in ('one2many', 'many2many') and all(
+                    self._normalize_protected(field, field.convert_to_write(record[name], record)) == value
+                    for record in self):
+                continue
+            raise AccessError(_('%s: the field "%s" is filled by the system and cannot be set by users.')
+                              % (self._get_guard_label(vals), field_label(self, name)))
+
+    @api.model
+    def _normalize_protected(self, field, value):
+        """A value in a comparable form: empty as False, amounts as rounded floats, records as ids."""
+        if field.type in ('float', 'monetary', 'integer'):
+            try:
+                return round(float(value or 0), 6)
+            except (TypeError, ValueError):
+                return value
+        if field.type == 'many2one' and isinstance(value, models.BaseModel):
+            return value.id or False
+        if isinstance(value, list):
+            return tuple(tuple(v) if isinstance(v, list) else v for v in value) or False
+        return value or False
+
+    def _get_guard_label(self, vals):
+        """Who the refused value is about, for the message: the record(s), or the model on create."""
+        if self:
+            return ', '.join(self.mapped('display_name'))
+        return self._description
+
+
+class NeoproMoneyMixin(models.AbstractModel):
+    """Amounts of tenge that are amounts: finite, below 10^10 in absolute value, with at most 2 decimals.
+
+    A model lists its amount fields in ``_money_fields``; the values a client sends are checked before the ORM
+    converts them (a Monetary field keeps NaN, rounds 10.005 to 10.01 on write and takes the text "1e3"), then
+    stored as exact cents. The model adds a constraint on the stored value and an SQL CHECK for the paths that
+    write with SQL.
+    """
+    _name = 'neopro.money.mixin'
+    _description = 'Amounts of tenge guarded against nonsense'
+
+    _money_fields = ()
+
+    @api.model
+    def create(self, vals):
+        return super(NeoproMoneyMixin, self).create(self._check_money_vals(vals))
+
+    @api.multi
+    def write(self, vals):
+        return super(NeoproMoneyMixin, self).write(self._check_money_vals(vals))
+
+    def _check_money_vals(self, vals):
+        """``vals`` with every amount checked and rounded to cents; a bad amount raises ValidationError."""
+        names = set(vals) & set(self._money_fields)
+        if not names:
+            return vals
+        vals = dict(vals)
+        for name in sorted(names):
+            self._check_money_value(name, vals[name], vals)
+            if isinstance(vals[name], (int, float, Decimal)) and not isinstance(vals[name], bool):
+                vals[name] = round(float(vals[name]), 2)
+        return vals
+
+    def _check_money_value(self, name, value, vals=None):
+        """Raise a ValidationError naming the account and the field when ``value`` is no amount of tenge."""
+        problem = money_problem(value)
+        if not problem:
+            return
+        label = self._get_money_label(vals or {})
+        field = field_label(self, name)
+        shown = repr(value) if isinstance(value, str) else str(value)
+        if problem == 'number':
+            message = _('Account %s: %s must be a number, not %s.')
+        elif problem == 'finite':
+            message = _('Account %s: %s must be a finite amount of tenge, not %s.')
+        elif problem == 'limit':
+            message = _('Account %s: %s %s is beyond the limit of 10,000,000,000 tenge.')
+        else:
+            message = _('Account %s: %s %s has more than 2 decimals: amounts are in tenge and tiyn.')
+        raise ValidationError(message % (label, field, shown))
+
+    def _get_money_label(self, vals):
+        """The account the amount belongs to, for the message (account number; the record's name by default)."""
+        Account = self.env['neopro.account']
+        context = self.env.context
+        account_id = vals.get('account_id') or (not self and context.get('default_account_id'))
+        for field, model in (('subscriber_id', 'neopro.subscriber'), ('contract_id', 'neopro.contract')):
+            holder_id = vals.get(field) or (not self and context.get('default_' + field))
+            if holder_id and not account_id:
+                # sudo: only the holder's account is read, for the message of a refusal
+                account_id = self.env[model].sudo().browse(holder_id).account_id.id
+        numbers = []
+        if account_id:
+            # sudo: only the number is read, for the message of a refusal
+            numbers = Account.sudo().browse(account_id).mapped('account_number')
+        elif self:
+            for record in self:
+                account = getattr(record, 'account_id', Account)
+                numbers.append(account.sudo().account_number or record.display_name)
+        return ', '.join(n for n in numbers if n) or '-'
+
+    def _check_money_stored(self, name):
+        """Constraint helper: the stored amounts of ``name`` are amounts of tenge."""
+        for record in self:
+            record._check_money_value(name, record[name])
