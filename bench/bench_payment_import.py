@@ -12,6 +12,7 @@ the full import time (parse, checks, booking, load protocol, attachment) and the
 back unless --commit is given, so the benchmark can be re-run on the same database.
 """
 import argparse
+import datetime
 import io
 import os
 import subprocess
@@ -76,14 +77,15 @@ def ensure_accounts(env, count):
     cr.commit()
 
 
-def make_registry(lines, accounts, tag):
-    """A Kaspi XLSX with ``lines`` payments; one line in 200 has an unknown account."""
+def make_registry(lines, accounts, tag, day):
+    """A Kaspi XLSX with ``lines`` payments made on ``day``; one line in 200 has an unknown account."""
     sys.path.insert(0, os.path.join(ROOT, 'neopro_billing', 'tests'))
     import payment_files
     rows = []
     for i in range(1, lines + 1):
         account = ACCOUNT_BASE + 1 + (i * 7919) % accounts if i % 200 else 8000000 + i
-        rows.append([i, '09.09.2025 %02d:%02d:%02d' % (8 + i % 12, i % 60, (i * 7) % 60), '%s-%07d' % (tag, i),
+        rows.append([i, '%s %02d:%02d:%02d' % (day.strftime('%d.%m.%Y'), 8 + i % 12, i % 60, (i * 7) % 60),
+                     '%s-%07d' % (tag, i),
                      str(account), 'Абонент %d Тестович' % account, 'Уральск, ул. Ленина, %d' % (i % 300),
                      float('%d.%02d' % (100 + i % 9000, i % 100)), 0])
     return payment_files.kaspi_xlsx(rows, constant_memory=True)
@@ -116,13 +118,17 @@ def main():
 
 
 def run(registry, args):
-    from odoo import SUPERUSER_ID, api
+    from odoo import SUPERUSER_ID, api, fields
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         ensure_accounts(env, args.accounts)
+        # the payments are made inside the open period, not after today (payment dates are bounded)
+        period = env['neopro.period']._get_open_period()
+        day = min(fields.Date.from_string(period.date_start) + datetime.timedelta(days=8),
+                  fields.Date.from_string(fields.Date.context_today(env['neopro.period'])))
 
     started = time.time()
-    data = make_registry(args.lines, args.accounts, 'B%d' % int(time.time()))
+    data = make_registry(args.lines, args.accounts, 'B%d' % int(time.time()), day)
     print('Generated a %d-line Kaspi XLSX (%.1f MB) in %.1f s' % (args.lines, len(data) / 1e6,
                                                                   time.time() - started), flush=True)
 

@@ -7,6 +7,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, '.local', 'odoo.conf')
+_MANAGERS = []  # the environment managers entered by connect(), alive as long as the process
 
 
 def connect(db):
@@ -15,7 +16,9 @@ def connect(db):
     import odoo
     odoo.tools.config.parse_config(['-c', CONF, '-d', db, '--log-level=warn'])
     registry = odoo.registry(db)
-    odoo.api.Environment.manage().__enter__()
+    manager = odoo.api.Environment.manage()
+    manager.__enter__()
+    _MANAGERS.append(manager)
     return odoo, registry
 
 
