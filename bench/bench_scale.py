@@ -55,8 +55,7 @@ MAX_SEARCHES_DURING_CALCULATION = 5000
 
 def quick_search_domain(text):
     """The search box's first field (Account, name, address or meter): its filter_domain."""
-    return ['|', '|', '|', ('account_number', '=like', text + '%'), ('name', 'ilike', text),
-            ('address', 'ilike', text), ('meter_ids.serial_number', '=like', text + '%')]
+    return [('quick_search', 'ilike', text)]
 
 
 def serial_search_domain(text):
