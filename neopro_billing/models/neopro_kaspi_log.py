@@ -25,6 +25,9 @@ RESULTS = [
     (RESULT_ALREADY_PAID, 'Already paid'),
     (RESULT_OTHER_ERROR, 'Other error'),
 ]
+# Calls are logged with at most this many characters of their request, and kept this many days (parameter).
+REQUEST_EXCERPT = 2000
+PARAM_LOG_DAYS = 'neopro_billing.kaspi_log_days'
 PARAM_SECRET = 'neopro_billing.kaspi_secret'
 PARAM_ALLOWED_IPS = 'neopro_billing.kaspi_allowed_ips'
 PARAM_BANK = 'neopro_billing.kaspi_bank_id'
@@ -103,10 +106,27 @@ class NeoproKaspiLog(models.Model):
             'comment': answer['comment'],
             'http_status': status,
             'operation_id': operation.id,
-            'request': '&'.join('%s=%s' % (k, '***' if k == 'secret' else v) for k, v in sorted(params.items())),
+            'request': self._excerpt('&'.join('%s=%s' % (k, '***' if k == 'secret' else v)
+                                              for k, v in sorted(params.items()))),
             'duration_ms': int((time.time() - started) * 1000),
         })
         return status, answer, log
+
+    @api.model
+    def _excerpt(self, text):
+        """At most ``REQUEST_EXCERPT`` characters of a request: a caller cannot fill the log with megabytes."""
+        return text if len(text) <= REQUEST_EXCERPT else text[:REQUEST_EXCERPT] + '…'
+
+    @api.model
+    def _purge_old(self):
+        """Cron: delete the calls older than ``neopro_billing.kaspi_log_days`` days (default 365); the payments
+        they booked stay in the ledger, with their transaction ids. Returns the number of calls deleted."""
+        days = int(self.env['ir.config_parameter'].sudo().get_param(PARAM_LOG_DAYS, '365') or 365)
+        self.env.cr.execute("DELETE FROM neopro_kaspi_log WHERE create_date < (now() AT TIME ZONE 'UTC') "
+                            "- make_interval(days => %s)", (max(days, 1),))
+        deleted = self.env.cr.rowcount
+        self.invalidate_cache()
+        return deleted
 
     @api.model
     def _check_caller(self, remote_addr, secret):

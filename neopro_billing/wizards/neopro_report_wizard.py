@@ -80,7 +80,10 @@ class NeoproReportWizard(models.TransientModel):
         self.ensure_one()
         content = self._render()
         now = fields.Datetime.context_timestamp(self, fields.Datetime.from_string(fields.Datetime.now()))
-        return self.env['neopro.report.file'].create({
+        # sudo: report files are made only here, from a report the user was allowed to render (no user creates one
+        # over RPC with content of his own); the author is the real user
+        return self.env['neopro.report.file'].sudo().create({
+            'user_id': self.env.uid,
             'name': '%s, %s' % (self._get_report_label(), self._get_scope_text()),
             'report': self.report,
             'parameters': '\n'.join('%s: %s' % line for line in self._get_parameter_lines()),
