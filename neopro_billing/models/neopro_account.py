@@ -130,9 +130,10 @@ class NeoproAccount(models.Model):
         return self.search(args, limit=limit).name_get()
 
     def _get_holder(self):
-        """The subscriber or contract that is this account."""
+        """The subscriber or contract that is this account (archived ones too: the account keeps its holder)."""
         self.ensure_one()
-        return self.subscriber_ids[:1] or self.contract_ids[:1]
+        account = self.with_context(active_test=False)
+        return account.subscriber_ids[:1] or account.contract_ids[:1]
 
     @api.model
     def _get_holder_model(self, holder_type):

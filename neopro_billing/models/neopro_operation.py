@@ -92,6 +92,10 @@ class NeoproOperation(models.Model):
         period = self.env['neopro.period'].browse(vals.get('period_id'))
         account = self.env['neopro.account'].browse(vals.get('account_id'))
         self._check_period_open(period, vals.get('date'), account.account_number)
+        if vals.get('operation_type') == 'payment' and account and not account.sudo().holder_active:
+            # one rule for every path: bank files and Kaspi refuse closed accounts too (holder_active)
+            raise UserError(_('Account %s is closed (archived, or its contract terminated): it takes no payments.')
+                            % account.account_number)
         op = super(NeoproOperation, self).create(vals)
         op._refresh_own_balances()
         if not op.is_auto:

@@ -88,3 +88,16 @@ class TestAccount(BillingCase):
         own = History.create({'subscriber_id': self.sub.id, 'date_from': '2023-01-01', 'date_to': '2023-12-31'})
         self.assertEqual(own.account_id, self.sub.account_id)
         self.assertEqual(own.balance_closing, 0.0)
+
+    def test_closed_account_refuses_manual_payments(self):
+        """An archived subscriber or a terminated contract takes no payment, by hand as by file or Kaspi."""
+        from odoo.exceptions import UserError
+        self.sub.active = False
+        self.contract.state = 'terminated'
+        for holder in (self.sub, self.contract):
+            with self.assertRaisesRegex(UserError, 'is closed'):
+                self._operation(holder, 'payment', 100.0, '2023-03-05')
+        self._operation(self.sub, 'correction', -10.0, '2023-03-05', name='Write-off on closing')
+        self.assertEqual(self.sub.account_id.holder_name, 'Абонент A-100', 'an archived account keeps its holder')
+        self.sub.active = True
+        self.assertEqual(self._operation(self.sub, 'payment', 100.0, '2023-03-05').amount, 100.0)
