@@ -1,8 +1,4 @@
-import logging
-
 from odoo import _, api, fields, models
-
-_logger = logging.getLogger(__name__)
 
 HOLDER_TYPES = [
     ('subscriber', 'Subscriber'),
@@ -15,21 +11,6 @@ HOLDER_MODELS = {
 }
 BALANCE_FIELDS = ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
                   'balance_end')
-
-
-def has_trigram_extension(cr):
-    """Whether pg_trgm is installed in the database, installing it when it is available (a trusted extension:
-    a database owner may create it)."""
-    cr.execute("SELECT EXISTS(SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'), "
-               "EXISTS(SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')")
-    installed, available = cr.fetchone()
-    if not installed and available:
-        cr.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
-        installed = True
-    if not installed:
-        _logger.warning('PostgreSQL has no pg_trgm extension (package postgresql-contrib): searching accounts '
-                        'by name or address reads the whole table.')
-    return installed
 
 
 class Money(fields.Monetary):
@@ -136,11 +117,6 @@ class NeoproAccount(models.Model):
         return account.subscriber_ids[:1] or account.contract_ids[:1]
 
     @api.model
-    def _get_holder_model(self, holder_type):
-        """The model of the holders of ``holder_type``."""
-        return self.env[HOLDER_MODELS[holder_type]]
-
-    @api.model
     def _find(self, numbers):
         """``{account number: (account id, branch id, open)}`` of the given account numbers, in one query."""
         numbers = [n for n in set(numbers) if n]
@@ -158,19 +134,6 @@ class NeoproAccount(models.Model):
             holder = account._get_holder()
             # sudo: an accountant may book on an account he can only read; the author stays the real user
             holder.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
-
-    @api.multi
-    def action_open_holder(self):
-        """Open the subscriber or contract form of the account."""
-        self.ensure_one()
-        holder = self._get_holder()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Account %s') % self.account_number,
-            'res_model': holder._name,
-            'res_id': holder.id,
-            'view_mode': 'form',
-        }
 
 
 class NeoproAccountLink(models.AbstractModel):

@@ -59,8 +59,7 @@ class NeoproAccountMixin(models.AbstractModel):
         return self.active
 
     def _get_guard_label(self, vals):
-        numbers = self.mapped('account_number') if self else [vals.get('account_number') or '-']
-        return _('Account %s') % ', '.join(n or '-' for n in numbers)
+        return self.mapped('account_id')._get_guard_label(vals)
 
     @api.multi
     def action_operation_entry(self):

@@ -217,13 +217,10 @@ class NeoproMoneyMixin(models.AbstractModel):
     def _get_money_label(self, vals):
         """The account the amount belongs to, for the message (account number; the record's name by default)."""
         Account = self.env['neopro.account']
-        context = self.env.context
-        account_id = vals.get('account_id') or (not self and context.get('default_account_id'))
-        for field, model in (('subscriber_id', 'neopro.subscriber'), ('contract_id', 'neopro.contract')):
-            holder_id = vals.get(field) or (not self and context.get('default_' + field))
-            if holder_id and not account_id:
-                # sudo: only the holder's account is read, for the message of a refusal
-                account_id = self.env[model].sudo().browse(holder_id).account_id.id
+        account_id = vals.get('account_id')
+        if not account_id and not self and 'account_id' in self._fields:
+            # the account the defaults give (neopro.account.link turns default_subscriber_id into it)
+            account_id = self.default_get(['account_id']).get('account_id')
         numbers = []
         if account_id:
             # sudo: only the number is read, for the message of a refusal

@@ -1,9 +1,25 @@
+import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .neopro_account import has_trigram_extension
+_logger = logging.getLogger(__name__)
+
+
+def has_trigram_extension(cr):
+    """Whether pg_trgm is installed in the database, installing it when it is available (a trusted extension:
+    a database owner may create it)."""
+    cr.execute("SELECT EXISTS(SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'), "
+               "EXISTS(SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')")
+    installed, available = cr.fetchone()
+    if not installed and available:
+        cr.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+        installed = True
+    if not installed:
+        _logger.warning('PostgreSQL has no pg_trgm extension (package postgresql-contrib): searching subscribers '
+                        'by name or address reads the whole table.')
+    return installed
 
 
 class NeoproSubscriber(models.Model):
