@@ -1,3 +1,6 @@
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote, urlencode
+
 from odoo import _, api, fields, models
 
 HOLDER_TYPES = [
@@ -9,6 +12,12 @@ HOLDER_MODELS = {
     'subscriber': 'neopro.subscriber',
     'contract': 'neopro.contract',
 }
+# The utility's Kaspi payment page (RULES §14, §15): the service alias, the service id and the id of the field
+# Kaspi asks the account number in, as Kaspi gives them to the biller. Unset: no payment link and no QR code.
+PARAM_KASPI_PAY_ALIAS = 'neopro_billing.kaspi_pay_alias'
+PARAM_KASPI_PAY_SERVICE = 'neopro_billing.kaspi_pay_service_id'
+PARAM_KASPI_PAY_FIELD = 'neopro_billing.kaspi_pay_account_field'
+KASPI_PAY_URL = 'https://kaspi.kz/pay/'
 BALANCE_FIELDS = ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
                   'balance_end')
 
@@ -126,6 +135,27 @@ class NeoproAccount(models.Model):
                             'WHERE account_number = ANY(%s)', (numbers,))
         return {number: (account_id, branch_id, bool(active))
                 for number, account_id, branch_id, active in self.env.cr.fetchall()}
+
+    @api.multi
+    def _get_kaspi_pay_url(self, amount=None):
+        """The Kaspi deep link that opens the utility's payment page for this account and ``amount`` (tenge).
+
+        ``https://kaspi.kz/pay/<alias>?service_id=<id>&<account field>=<ЛС>&amount=<due>``; the amount is left
+        out when it is not positive (the payer types it). False while the settings are not filled in.
+        """
+        self.ensure_one()
+        # sudo: the link's settings are public facts printed on every receipt; only administrators edit them
+        get_param = self.env['ir.config_parameter'].sudo().get_param
+        alias = (get_param(PARAM_KASPI_PAY_ALIAS) or '').strip()
+        service_id = (get_param(PARAM_KASPI_PAY_SERVICE) or '').strip()
+        account_field = (get_param(PARAM_KASPI_PAY_FIELD) or '').strip()
+        if not (alias and service_id and account_field):
+            return False
+        query = [('service_id', service_id), (account_field, self.account_number)]
+        if amount and amount > 0:
+            due = Decimal(repr(float(amount))).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)
+            query.append(('amount', str(due)))
+        return KASPI_PAY_URL + quote(alias, safe='') + '?' + urlencode(query)
 
     @api.multi
     def _audit_post(self, body):

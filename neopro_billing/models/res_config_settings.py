@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .neopro_account import PARAM_KASPI_PAY_ALIAS, PARAM_KASPI_PAY_FIELD, PARAM_KASPI_PAY_SERVICE
 from .neopro_kaspi_log import PARAM_ALLOWED_IPS, PARAM_BANK, PARAM_SECRET
 
 
@@ -15,6 +16,15 @@ class ResConfigSettings(models.TransientModel):
                                                 'e.g. 194.187.247.152, 10.0.0.0/24. Empty: nobody.')
     neopro_kaspi_bank_id = fields.Many2one('res.bank', string='Kaspi bank',
                                            help='Bank the online payments are booked under.')
+    neopro_kaspi_pay_alias = fields.Char(string='Kaspi service alias',
+                                         help='The utility\'s name in its Kaspi payment page address: '
+                                              'https://kaspi.kz/pay/<alias>. Empty: receipts print no QR code '
+                                              'and the subscribers\' pages show no payment link.')
+    neopro_kaspi_pay_service_id = fields.Char(string='Kaspi service id',
+                                              help='The service_id Kaspi gave the utility.')
+    neopro_kaspi_pay_account_field = fields.Char(string='Kaspi account field',
+                                                 help='The id of the field Kaspi\'s payment page asks the account '
+                                                      'number in (its parameter name in the link).')
     neopro_post_on_close = fields.Boolean(related='company_id.neopro_post_on_close')
     neopro_journal_id = fields.Many2one(related='company_id.neopro_journal_id')
     neopro_invoice_journal_id = fields.Many2one(related='company_id.neopro_invoice_journal_id')
@@ -35,6 +45,9 @@ class ResConfigSettings(models.TransientModel):
             neopro_kaspi_secret=get_param(PARAM_SECRET, default=''),
             neopro_kaspi_allowed_ips=get_param(PARAM_ALLOWED_IPS, default=''),
             neopro_kaspi_bank_id=bank.id if bank else self.env.ref('neopro_billing.bank_kaspi').id,
+            neopro_kaspi_pay_alias=get_param(PARAM_KASPI_PAY_ALIAS, default=''),
+            neopro_kaspi_pay_service_id=get_param(PARAM_KASPI_PAY_SERVICE, default=''),
+            neopro_kaspi_pay_account_field=get_param(PARAM_KASPI_PAY_FIELD, default=''),
         )
         return res
 
@@ -45,4 +58,7 @@ class ResConfigSettings(models.TransientModel):
         set_param(PARAM_SECRET, (self.neopro_kaspi_secret or '').strip())
         set_param(PARAM_ALLOWED_IPS, (self.neopro_kaspi_allowed_ips or '').strip())
         set_param(PARAM_BANK, str(self.neopro_kaspi_bank_id.id or ''))
+        set_param(PARAM_KASPI_PAY_ALIAS, (self.neopro_kaspi_pay_alias or '').strip())
+        set_param(PARAM_KASPI_PAY_SERVICE, (self.neopro_kaspi_pay_service_id or '').strip())
+        set_param(PARAM_KASPI_PAY_FIELD, (self.neopro_kaspi_pay_account_field or '').strip())
         return res

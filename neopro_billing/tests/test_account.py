@@ -101,3 +101,22 @@ class TestAccount(BillingCase):
         self.assertEqual(self.sub.account_id.holder_name, 'Абонент A-100', 'an archived account keeps its holder')
         self.sub.active = True
         self.assertEqual(self._operation(self.sub, 'payment', 100.0, '2023-03-05').amount, 100.0)
+
+    def test_kaspi_pay_url(self):
+        """The Kaspi deep link of an account: none until the settings are filled in, then alias, service, ЛС, due."""
+        account = self.sub.account_id
+        self.assertFalse(account._get_kaspi_pay_url(1200.5))
+        set_param = self.env['ir.config_parameter'].sudo().set_param
+        set_param('neopro_billing.kaspi_pay_alias', 'vodokanal-test')
+        set_param('neopro_billing.kaspi_pay_service_id', '4521')
+        self.assertFalse(account._get_kaspi_pay_url(1200.5), 'the account field is still missing')
+        set_param('neopro_billing.kaspi_pay_account_field', '7788')
+        self.assertEqual(account._get_kaspi_pay_url(1200.5),
+                         'https://kaspi.kz/pay/vodokanal-test?service_id=4521&7788=A-100&amount=1200.50')
+        self.assertEqual(account._get_kaspi_pay_url(-5.0),
+                         'https://kaspi.kz/pay/vodokanal-test?service_id=4521&7788=A-100')
+        self.assertEqual(account._get_kaspi_pay_url(0.005),
+                         'https://kaspi.kz/pay/vodokanal-test?service_id=4521&7788=A-100&amount=0.01')
+        settings = self.env['res.config.settings'].create({})
+        self.assertEqual((settings.neopro_kaspi_pay_alias, settings.neopro_kaspi_pay_service_id,
+                          settings.neopro_kaspi_pay_account_field), ('vodokanal-test', '4521', '7788'))
