@@ -73,10 +73,12 @@ def orm_sample(odoo, registry, period_id, count):
             invoice = env['account.invoice'].create({
                 'type': 'out_invoice', 'partner_id': contract.partner_id.id,
                 'account_id': company.neopro_receivable_account_id.id, 'payment_term_id': False,
-                'fiscal_position_id': False, 'journal_id': company.neopro_invoice_journal_id.id,
+                'fiscal_position_id': False, 'partner_bank_id': False, 'company_id': company.id,
+                'currency_id': company.currency_id.id, 'journal_id': company.neopro_invoice_journal_id.id,
                 'date_invoice': period.date_end, 'date_due': period.date_end,
                 'invoice_line_ids': [(0, 0, {'name': line['name'], 'account_id': line['account_id'],
-                                             'product_id': line['product_id'], 'quantity': 1,
+                                             'product_id': line['product_id'], 'uom_id': line['uom_id'],
+                                             'quantity': 1,
                                              'price_unit': float(line['amount'])}) for line in lines]})
             invoice.action_invoice_open()
             done += 1
@@ -104,8 +106,9 @@ def main():
         period = benchlib.open_period(env)
         period_id = period.id
         env.user.company_id.neopro_post_on_close = True
+        name = period.name
         cr.execute('SELECT count(*) FROM neopro_contract')
-        print('Open period %s, %s contracts' % (period.name, cr.fetchone()[0]), flush=True)
+        print('Open period %s, %s contracts' % (name, cr.fetchone()[0]), flush=True)
         if not period.date_calculated:
             started = time.time()
             period.action_calculate()

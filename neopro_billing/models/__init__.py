@@ -39,7 +39,6 @@ from . import account_move
 from . import account_invoice
 from . import neopro_accounting
 from . import neopro_period_accounting
-from . import neopro_operation_accounting
 from . import res_config_settings
 from . import neopro_balance
 from . import neopro_calculation

@@ -38,10 +38,52 @@ class NeoproAccounting(models.AbstractModel):
                             (table, count))
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _move_name(self, journal, date, refund=False):
-        """The number Odoo gives a move of ``journal`` dated ``date`` (its refund sequence for a credit note)."""
-        sequence = journal.refund_sequence_id if refund and journal.refund_sequence else journal.sequence_id
-        return sequence.with_context(ir_sequence_date=date).next_by_id()
+    def _reserve_names(self, sequence, date, count):
+        """``count`` consecutive numbers of ``sequence`` for ``date``, the ones ``next_by_id`` would give one by one
+        (its date range, prefix, padding; a no-gap sequence's row stays locked to the end of the transaction)."""
+        if not count:
+            return []
+        cr = self.env.cr
+        sequence = sequence.with_context(ir_sequence_date=date)
+        holder, table, pg_name = sequence, 'ir_sequence', 'ir_sequence_%03d' % sequence.id
+        if sequence.use_date_range:
+            holder = self.env['ir.sequence.date_range'].search([
+                ('sequence_id', '=', sequence.id), ('date_from', '<=', date), ('date_to', '>=', date)], limit=1) \
+                or sequence._create_date_range_seq(date)
+            sequence = sequence.with_context(ir_sequence_date_range=holder.date_from)
+            table, pg_name = 'ir_sequence_date_range', 'ir_sequence_%03d_%03d' % (sequence.id, holder.id)
+        step = sequence.number_increment
+        if sequence.implementation == 'standard':
+            cr.execute('SELECT nextval(%s) FROM generate_series(1, %s)', (pg_name, count))
+            numbers = [row[0] for row in cr.fetchall()]
+        else:
+            # ``table`` is one of the two names above, never a value
+            cr.execute('SELECT number_next FROM ' + table + ' WHERE id = %s FOR UPDATE', (holder.id,))
+            first = cr.fetchone()[0]
+            cr.execute('UPDATE ' + table + ' SET number_next = number_next + %s WHERE id = %s',
+                       (step * count, holder.id))
+            holder.invalidate_cache(['number_next'], holder.ids)
+            numbers = [first + step * index for index in range(count)]
+        return [sequence.get_next_char(number) for number in numbers]
+
+    def _sequence_by_code(self, code):
+        """The sequence ``next_by_code(code)`` draws from for the user's company."""
+        company = self.env.user.company_id
+        sequences = self.env['ir.sequence'].search([('code', '=', code), ('company_id', 'in', [company.id, False])],
+                                                   order='company_id')
+        sequence = sequences.filtered(lambda seq: seq.company_id == company)[:1] or sequences[:1]
+        if not sequence:
+            raise UserError(_('No sequence with the code %s: update the Invoicing application.') % code)
+        return sequence
+
+    def _assign_names(self, documents, key, sequence_of):
+        """Set ``doc[key]`` of each document from its sequence (``sequence_of(doc)``) and date, in their order."""
+        groups = defaultdict(list)
+        for doc in documents:
+            groups[(sequence_of(doc), doc['date'])].append(doc)
+        for (sequence, date), docs in sorted(groups.items(), key=lambda item: (item[0][0].id, item[0][1])):
+            for doc, name in zip(docs, self._reserve_names(sequence, date, len(docs))):
+                doc[key] = name
 
     # ------------------------------------------------------------------------------------ documents
 
@@ -66,14 +108,19 @@ class NeoproAccounting(models.AbstractModel):
         payment_ids = self._next_ids('account_payment', len(payments))
         for doc, move_id in zip(documents, move_ids):
             doc['move_id'] = move_id
+
+        def move_sequence(doc):
+            journal = doc['journal']
             refund = bool(doc.get('invoice')) and doc['invoice']['type'] == 'out_refund'
-            doc['name'] = self._move_name(doc['journal'], doc['date'], refund)
+            return journal.refund_sequence_id if refund and journal.refund_sequence else journal.sequence_id
+
+        self._assign_names(documents, 'name', move_sequence)
         for doc, invoice_id in zip(invoices, invoice_ids):
             doc['invoice_id'] = invoice_id
         for doc, payment_id in zip(payments, payment_ids):
             doc['payment_id'] = payment_id
-            doc['payment_name'] = self.env['ir.sequence'].with_context(ir_sequence_date=doc['date']).next_by_code(
-                'account.payment.customer.invoice')
+        payment_sequence = self._sequence_by_code('account.payment.customer.invoice') if payments else None
+        self._assign_names(payments, 'payment_name', lambda doc: payment_sequence)
         method = self.env.ref('account.account_payment_method_manual_in')
 
         invoice_rows, invoice_line_rows = [], []
@@ -269,20 +316,26 @@ class NeoproAccounting(models.AbstractModel):
             root = find(debit)
             groups[root][1].append(partial)
             groups[root][0].extend([debit, credit])
+        complete = [(sorted(set(line_ids)), partial_ids) for line_ids, partial_ids in groups.values()
+                    if all(line_id in lines and not lines[line_id]['residual'] for line_id in line_ids)]
+        if not complete:
+            return
         uid, now = self.env.uid, fields.Datetime.now()
-        Sequence = self.env['ir.sequence']
-        for line_ids, partial_ids in groups.values():
-            line_ids = set(line_ids)
-            if any(line_id not in lines or lines[line_id]['residual'] for line_id in line_ids):
-                continue
-            name = Sequence.next_by_code('account.reconcile')
-            cr.execute("""INSERT INTO account_full_reconcile (name, create_uid, create_date, write_uid, write_date)
-                          VALUES (%s, %s, %s, %s, %s) RETURNING id""", (name, uid, now, uid, now))
-            full_id = cr.fetchone()[0]
-            cr.execute('UPDATE account_move_line SET full_reconcile_id = %s WHERE id IN %s',
-                       (full_id, tuple(line_ids)))
-            cr.execute('UPDATE account_partial_reconcile SET full_reconcile_id = %s WHERE id IN %s',
-                       (full_id, tuple(partial_ids)))
+        full_ids = self._next_ids('account_full_reconcile', len(complete))
+        names = self._reserve_names(self._sequence_by_code('account.reconcile'), fields.Date.context_today(self),
+                                    len(complete))
+        execute_values(cr, """
+            INSERT INTO account_full_reconcile (id, name, create_uid, create_date, write_uid, write_date)
+            VALUES %s""", [(full_id, name, uid, now, uid, now) for full_id, name in zip(full_ids, names)],
+                       page_size=2000)
+        execute_values(cr, """
+            UPDATE account_move_line l SET full_reconcile_id = v.full_id FROM (VALUES %s) AS v(id, full_id)
+             WHERE l.id = v.id""", [(line_id, full_id) for full_id, (line_ids, _p) in zip(full_ids, complete)
+                                    for line_id in line_ids], page_size=5000)
+        execute_values(cr, """
+            UPDATE account_partial_reconcile p SET full_reconcile_id = v.full_id FROM (VALUES %s) AS v(id, full_id)
+             WHERE p.id = v.id""", [(partial_id, full_id) for full_id, (_l, partial_ids) in zip(full_ids, complete)
+                                    for partial_id in partial_ids], page_size=5000)
 
     def _update_matched(self, move_ids):
         """``matched_percentage`` of the moves as Odoo computes it (reconciled share of their receivable)."""
@@ -334,24 +387,31 @@ class NeoproAccounting(models.AbstractModel):
     def _post_contract_payments(self, operations):
         """Odoo payments of the contract payments ``operations`` not posted yet; returns their contract ids."""
         company = self.env.user.company_id._neopro_get_accounting_config()
-        operations = operations.filtered(lambda op: op.operation_type == 'payment' and not op.account_payment_id
-                                         and op.contract_id)
+        if not operations:
+            return []
+        self.env.cr.execute("""
+            SELECT o.id, o.amount, o.date, o.period_id, o.txn_id, o.account_number, c.id, c.name,
+                   p.commercial_partner_id
+              FROM neopro_operation o
+              JOIN neopro_contract c ON c.account_id = o.account_id
+              LEFT JOIN res_partner p ON p.id = c.partner_id
+             WHERE o.id IN %s AND o.operation_type = 'payment' AND o.account_payment_id IS NULL
+             ORDER BY o.date, o.id""", (tuple(operations.ids),))
+        rows = self.env.cr.fetchall()
         documents = []
-        for op in operations:
-            contract = op.contract_id
-            if not contract.partner_id:
+        bank_account = company.neopro_payment_journal_id.default_debit_account_id.id
+        for op_id, amount, date, period_id, txn_id, number, contract_id, contract, partner_id in rows:
+            amount = money(amount)
+            if not partner_id:
                 raise UserError(_('Contract %s (account %s): it has no company (partner), so its payment of %s '
-                                  'cannot go to accounting.') % (contract.name, op.account_number,
-                                                                 '%.2f' % op.amount))
-            amount = money(op.amount)
-            name = _('Payment %s, contract %s') % (op.txn_id or op.id, contract.name)
+                                  'cannot go to accounting.') % (contract, number, amount))
+            name = _('Payment %s, contract %s') % (txn_id or op_id, contract)
             documents.append({
-                'journal': company.neopro_payment_journal_id, 'date': op.date, 'ref': name,
-                'partner_id': contract.partner_id.id, 'contract_id': contract.id, 'period_id': op.period_id.id,
-                'payment': {'amount': amount, 'communication': name, 'operation_id': op.id},
+                'journal': company.neopro_payment_journal_id, 'date': date, 'ref': name, 'partner_id': partner_id,
+                'contract_id': contract_id, 'period_id': period_id,
+                'payment': {'amount': amount, 'communication': name, 'operation_id': op_id},
                 'lines': [
-                    {'name': name, 'account_id': company.neopro_payment_journal_id.default_debit_account_id.id,
-                     'debit': amount, 'credit': 0},
+                    {'name': name, 'account_id': bank_account, 'debit': amount, 'credit': 0},
                     {'name': name, 'account_id': company.neopro_receivable_account_id.id, 'debit': 0,
                      'credit': amount, 'receivable': True},
                 ],

@@ -1,5 +1,5 @@
 import logging
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 
 # Contracts per background job of a period's posting (system parameter neopro_billing.accounting_job_size).
 DEFAULT_JOB_SIZE = 250
+# What the documents of a contract need of it, read for a whole chunk in one query.
+ContractInfo = namedtuple('ContractInfo', 'id name account_number partner_id partner_name')
 # The documents of a contract and period, in the order they are written (and matched: oldest first).
 DOCUMENT_KINDS = ('opening', 'invoice', 'credit')
 
@@ -153,8 +155,15 @@ class NeoproPeriod(models.Model):
         return int(self.env['ir.config_parameter'].sudo().get_param('neopro_billing.accounting_job_size',
                                                                     DEFAULT_JOB_SIZE))
 
-    def _enqueue_accounting(self):
-        """Check the period can be posted, then queue its jobs: summary entries, then contracts by chunks."""
+    def _generate_accounting(self):
+        """Post the periods to accounting now, in this transaction (scripts and tests; users go through jobs)."""
+        for period in self:
+            period._enqueue_accounting(delay=False)
+        return True
+
+    def _enqueue_accounting(self, delay=True):
+        """Check the period can be posted, then queue its jobs: summary entries, then contracts by chunks (with
+        ``delay=False``, run them at once instead); returns the job uuids."""
         self.ensure_one()
         # Billing accountants need not be Odoo Invoicing users: the documents are derived from the closed ledger,
         # not typed in, so they are written by the system once the caller's right was checked (jobs run sudo).
@@ -169,6 +178,11 @@ class NeoproPeriod(models.Model):
         contract_ids = period._get_posting_contracts()
         period._check_reposting(contract_ids)
         size = max(1, period._get_accounting_job_size())
+        if not delay:
+            period._post_summary_job()
+            period._post_contracts(contract_ids)
+            period.message_post(body=_('Posted to accounting: %s contracts.') % len(contract_ids))
+            return []
         uuids = []
         delayed = period.with_delay(description=_('Accounting of %s: summary entries per branch') % period.name)
         uuids.append(getattr(delayed._post_summary_job(), 'uuid', ''))
@@ -188,7 +202,8 @@ class NeoproPeriod(models.Model):
         or payments to post."""
         contract_ids = set(self._get_contract_documents())
         self.env.cr.execute("""
-            SELECT neopro_contract_id FROM account_invoice WHERE neopro_period_id = %s AND neopro_contract_id IS NOT NULL
+            SELECT neopro_contract_id FROM account_invoice
+             WHERE neopro_period_id = %s AND neopro_contract_id IS NOT NULL
              UNION
             SELECT c.id FROM neopro_operation o JOIN neopro_contract c ON c.account_id = o.account_id
              WHERE o.period_id = %s AND o.operation_type = 'payment' AND o.account_payment_id IS NULL""",
@@ -235,11 +250,13 @@ class NeoproPeriod(models.Model):
     def _post_contracts(self, contract_ids):
         """Bring the documents of ``contract_ids`` for this period in line with the ledger (idempotent)."""
         self.ensure_one()
+        if not contract_ids:
+            return {'created': 0, 'removed': 0, 'payments': 0, 'partials': 0}
         Accounting = self.env['neopro.accounting']
         company = self.env.user.company_id._neopro_get_accounting_config()
         wanted = self._get_contract_documents(contract_ids)
         existing = self._get_existing_documents(contract_ids)
-        contracts = self.env['neopro.contract'].with_context(active_test=False)
+        contracts = self._get_contract_info(contract_ids)
         documents, removed = [], []
         for contract_id in contract_ids:
             want = wanted.get(contract_id, {})
@@ -247,7 +264,7 @@ class NeoproPeriod(models.Model):
             if {kind: amount for kind, (amount, _lines) in want.items()} == \
                     {kind: amount for kind, (amount, _id, _rec, _n) in have.items()}:
                 continue
-            contract = contracts.browse(contract_id)
+            contract = contracts[contract_id]
             self._check_replaceable(contract, have)
             removed += [invoice_id for _amount, invoice_id, _rec, _n in have.values()]
             documents += [self._prepare_document(company, contract, kind, *want[kind])
@@ -309,6 +326,16 @@ class NeoproPeriod(models.Model):
                     result[contract_id][kind] = (total, kind_lines)
         return result
 
+    def _get_contract_info(self, contract_ids):
+        """``{contract id: ContractInfo}`` (the partner is the company's commercial entity, as on invoices)."""
+        self.env.cr.execute("""
+            SELECT c.id, c.name, a.account_number, p.commercial_partner_id, p.name
+              FROM neopro_contract c
+              JOIN neopro_account a ON a.id = c.account_id
+              LEFT JOIN res_partner p ON p.id = c.partner_id
+             WHERE c.id IN %s""", (tuple(contract_ids),))
+        return {row[0]: ContractInfo(*row) for row in self.env.cr.fetchall()}
+
     def _get_existing_documents(self, contract_ids):
         """``{contract id: {kind: (total, invoice id, reconciled?, number)}}`` of the period's contract documents."""
         self.env.cr.execute("""
@@ -334,7 +361,7 @@ class NeoproPeriod(models.Model):
                 raise UserError(_('Period %s, contract %s (%s): the ledger no longer matches invoice %s (%s), which '
                                   'is reconciled with payments. Posting again would lose that reconciliation: '
                                   'unreconcile the invoice in Invoicing first, then post the period again.')
-                                % (self.name, contract.name, contract.partner_id.name, number,
+                                % (self.name, contract.name, contract.partner_name, number,
                                    '%.2f' % abs(amount)))
 
     def _check_reposting(self, contract_ids):
@@ -343,11 +370,11 @@ class NeoproPeriod(models.Model):
             return
         wanted = self._get_contract_documents(contract_ids)
         existing = self._get_existing_documents(contract_ids)
-        contracts = self.env['neopro.contract'].with_context(active_test=False)
+        contracts = self._get_contract_info(contract_ids)
         for contract_id, have in existing.items():
             want = {kind: amount for kind, (amount, _lines) in wanted.get(contract_id, {}).items()}
             if want != {kind: amount for kind, (amount, _i, _r, _n) in have.items()}:
-                self._check_replaceable(contracts.browse(contract_id), have)
+                self._check_replaceable(contracts[contract_id], have)
 
     def _prepare_document(self, company, contract, kind, amount, lines):
         """A document for neopro.accounting._create_documents: an invoice, a credit note or an opening."""
@@ -360,7 +387,7 @@ class NeoproPeriod(models.Model):
         if kind == 'opening':
             date = fields.Date.to_string(fields.Date.from_string(self.date_start) - relativedelta(days=1))
         receivable = company.neopro_receivable_account_id.id
-        partner_id = contract.partner_id.commercial_partner_id.id
+        partner_id = contract.partner_id
         invoice_lines = [self._prepare_document_line(company, *line) for line in lines]
         name = {
             'opening': _('Opening debt of contract %s') % contract.name,

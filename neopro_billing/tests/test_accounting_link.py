@@ -341,8 +341,8 @@ class TestAccountingJobs(AccountingCase):
         contract2 = self.contract2
 
         def failing(period, company, contract, *args):
-            if contract == contract2:
-                raise UserError('Contract %s: broken on purpose' % contract.name)
+            if contract.id == contract2.id:
+                raise ValueError('Contract %s: broken on purpose' % contract.name)
             return original(period, company, contract, *args)
 
         with mock.patch.object(NeoproPeriod, '_prepare_document', failing):
