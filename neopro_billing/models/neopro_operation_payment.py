@@ -74,17 +74,19 @@ class NeoproOperation(models.Model):
         """Hook of every way a payment is booked: queue the accounting of the contract payments among them."""
         if not self.env.user.company_id.sudo().neopro_post_on_close:
             return
-        # sudo: whoever books a payment (an operator, the Kaspi endpoint) starts its accounting, which is the
-        # system's; the job only reads these operations
-        ops = self.sudo().filtered(lambda op: op.operation_type == 'payment' and op.contract_id
-                                   and not op.account_payment_id)
-        if not ops:
+        if not self.ids:
             return
-        self.env.cr.execute('SELECT DISTINCT neopro_contract_id FROM account_move WHERE neopro_contract_id IN %s',
-                            (tuple(ops.mapped('contract_id').ids),))
-        started = {row[0] for row in self.env.cr.fetchall()}
-        ops = ops.filtered(lambda op: op.contract_id.id in started)
-        if ops:
+        # one query, whatever the number of payments (a bank file books tens of thousands)
+        self.env.cr.execute("""
+            SELECT o.id FROM neopro_operation o
+              JOIN neopro_contract c ON c.account_id = o.account_id
+             WHERE o.id IN %s AND o.operation_type = 'payment' AND o.account_payment_id IS NULL
+               AND EXISTS (SELECT 1 FROM account_move m WHERE m.neopro_contract_id = c.id)""", (tuple(self.ids),))
+        op_ids = [row[0] for row in self.env.cr.fetchall()]
+        if op_ids:
+            # sudo: whoever books a payment (an operator, the Kaspi endpoint) starts its accounting, which is the
+            # system's; the job only reads these operations
+            ops = self.sudo().browse(op_ids)
             ops.with_delay(description=_('Accounting: %s contract payments') % len(ops))._post_payments_job()
 
     @job(default_channel='root')
@@ -95,7 +97,7 @@ class NeoproOperation(models.Model):
         Accounting = self.env['neopro.accounting'].sudo()
         contract_ids = Accounting._post_contract_payments(ops)
         partials = Accounting._reconcile_contracts(contract_ids)
-        return _('%s payments posted, %s reconciliations') % (len(contract_ids and ops), partials)
+        return _('%s payments posted, %s reconciliations') % (len(ops.filtered('account_payment_id')), partials)
 
     def _unpost_payments(self):
         """Cancel the Odoo payments of these operations (changed or deleted in the open period), then match the
