@@ -37,6 +37,7 @@ from . import neopro_kaspi_log
 from . import res_company
 from . import account_move
 from . import account_invoice
+from . import neopro_accounting
 from . import neopro_period_accounting
 from . import res_config_settings
 from . import neopro_balance

@@ -1,8 +1,14 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.job import job
 
 
 class NeoproOperation(models.Model):
-    """Payment side of the ledger: the file a payment came from, who paid, where."""
+    """Payment side of the ledger: the file a payment came from, who paid, where; and its accounting (RULES §8):
+    a legal entity's payment, however booked (bank file, Kaspi, manual entry), becomes an Odoo payment of the
+    contract's company reconciled with the contract's open invoices, oldest first, once the contract has documents
+    in accounting (before that its first posted period carries it, in its opening debt or as its payment)."""
     _inherit = 'neopro.operation'
 
     payment_file_id = fields.Many2one('neopro.payment.file', string='Payment file', ondelete='restrict',
@@ -36,3 +42,73 @@ class NeoproOperation(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS neopro_operation_payment_txn_unique
                 ON neopro_operation ((COALESCE(bank_id, 0)), txn_id)
              WHERE operation_type = 'payment' AND txn_id IS NOT NULL""")
+
+    # ------------------------------------------------------------------------------------ accounting
+
+    account_payment_id = fields.Many2one('account.payment', string='Accounting payment', readonly=True,
+                                         copy=False, ondelete='set null', index=True)
+
+    @api.model
+    def create(self, vals):
+        op = super(NeoproOperation, self).create(vals)
+        if op.operation_type == 'payment':
+            op._on_payments_booked()
+        return op
+
+    @api.multi
+    def write(self, vals):
+        posted = self.filtered('account_payment_id')
+        if posted and {'amount', 'date', 'account_id', 'operation_type'} & set(vals):
+            posted._unpost_payments()
+        res = super(NeoproOperation, self).write(vals)
+        if posted and {'amount', 'date', 'account_id', 'operation_type'} & set(vals):
+            posted._on_payments_booked()
+        return res
+
+    @api.multi
+    def unlink(self):
+        self.filtered('account_payment_id')._unpost_payments()
+        return super(NeoproOperation, self).unlink()
+
+    def _on_payments_booked(self):
+        """Hook of every way a payment is booked: queue the accounting of the contract payments among them."""
+        if not self.env.user.company_id.sudo().neopro_post_on_close:
+            return
+        if not self.ids:
+            return
+        # one query, whatever the number of payments (a bank file books tens of thousands)
+        self.env.cr.execute("""
+            SELECT o.id FROM neopro_operation o
+              JOIN neopro_contract c ON c.account_id = o.account_id
+             WHERE o.id IN %s AND o.operation_type = 'payment' AND o.account_payment_id IS NULL
+               AND EXISTS (SELECT 1 FROM account_move m WHERE m.neopro_contract_id = c.id)""", (tuple(self.ids),))
+        op_ids = [row[0] for row in self.env.cr.fetchall()]
+        if op_ids:
+            # sudo: whoever books a payment (an operator, the Kaspi endpoint) starts its accounting, which is the
+            # system's; the job only reads these operations
+            ops = self.sudo().browse(op_ids)
+            ops.with_delay(description=_('Accounting: %s contract payments') % len(ops))._post_payments_job()
+
+    @job(default_channel='root')
+    @api.multi
+    def _post_payments_job(self):
+        """Job: Odoo payments of these contract payments, reconciled with their contracts' open invoices."""
+        ops = self.sudo().exists()
+        Accounting = self.env['neopro.accounting'].sudo()
+        contract_ids = Accounting._post_contract_payments(ops)
+        partials = Accounting._reconcile_contracts(contract_ids)
+        return _('%s payments posted, %s reconciliations') % (len(ops.filtered('account_payment_id')), partials)
+
+    def _unpost_payments(self):
+        """Cancel the Odoo payments of these operations (changed or deleted in the open period), then match the
+        contracts' items again."""
+        payments = self.sudo().mapped('account_payment_id')
+        contracts = payments.mapped('neopro_contract_id')
+        for payment in payments:
+            if payment.state not in ('posted', 'sent', 'reconciled'):
+                raise UserError(_('Account %s: its accounting payment %s is %s; ask an accountant.')
+                                % (payment.neopro_operation_id.account_number, payment.name, payment.state))
+        payments.mapped('move_line_ids').remove_move_reconcile()
+        payments.cancel()
+        self.sudo().write({'account_payment_id': False})
+        self.env['neopro.accounting'].sudo()._reconcile_contracts(contracts.ids)

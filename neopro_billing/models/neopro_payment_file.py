@@ -132,6 +132,7 @@ class NeoproPaymentFile(models.Model):
             self.env['neopro.operation']._refresh_balances(period, sorted({line.account.id for line in good}))
         self.env['neopro.operation'].invalidate_cache()
         self.invalidate_cache()
+        record.operation_ids._on_payments_booked()  # the accounting link posts contract payments
         return record
 
     @api.model

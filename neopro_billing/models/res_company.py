@@ -14,6 +14,8 @@ DEFAULT_ACCOUNTS = [
      'account.data_account_type_other_income', False),
     ('neopro_payment_account_id', '1030', 'Payments received through banks (billing)',
      'account.data_account_type_liquidity', False),
+    ('neopro_opening_account_id', '5510', 'Opening balances of billing accounts',
+     'account.data_account_type_equity', False),
 ]
 
 
@@ -32,6 +34,12 @@ class ResCompany(models.Model):
     neopro_penalty_account_id = fields.Many2one('account.account', string='Billing penalty account')
     neopro_payment_account_id = fields.Many2one('account.account', string='Billing payment account',
                                                 help='Debited with the payments booked in the billing.')
+    neopro_opening_account_id = fields.Many2one(
+        'account.account', string='Billing opening balance account',
+        help='Counterpart of the debts the billing had before its first period posted to accounting.')
+    neopro_payment_journal_id = fields.Many2one('account.journal', string='Contract payment journal',
+                                                domain="[('type', 'in', ('bank', 'cash'))]",
+                                                help='Journal of the Odoo payments made from contract payments.')
     neopro_product_id = fields.Many2one('product.product', string='Billing invoice product',
                                         help='Product of the lines of contract invoices.')
 
@@ -65,6 +73,15 @@ class ResCompany(models.Model):
                     'name': name, 'code': code, 'type': journal_type, 'company_id': self.id,
                     'update_posted': True, 'refund_sequence': journal_type == 'sale'})
             values[field] = journal.id
+        if not self.neopro_payment_journal_id:
+            journal = self.env['account.journal'].search([('code', '=', 'BPAY'), ('company_id', '=', self.id)],
+                                                         limit=1)
+            if not journal:
+                bank = values.get('neopro_payment_account_id') or self.neopro_payment_account_id.id
+                journal = self.env['account.journal'].create({
+                    'name': 'Billing contract payments', 'code': 'BPAY', 'type': 'bank', 'company_id': self.id,
+                    'update_posted': True, 'default_debit_account_id': bank, 'default_credit_account_id': bank})
+            values['neopro_payment_journal_id'] = journal.id
         if not self.neopro_product_id:
             product = self.env.ref('neopro_billing.product_billing_service', raise_if_not_found=False)
             values['neopro_product_id'] = product.id if product else False
@@ -76,7 +93,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         fields_needed = ['neopro_journal_id', 'neopro_invoice_journal_id', 'neopro_receivable_account_id',
                          'neopro_revenue_account_id', 'neopro_correction_account_id', 'neopro_penalty_account_id',
-                         'neopro_payment_account_id']
+                         'neopro_payment_account_id', 'neopro_opening_account_id', 'neopro_payment_journal_id']
         missing = [self._fields[f].get_description(self.env)['string'] for f in fields_needed if not self[f]]
         if missing:
             raise UserError(_('Company %s: set %s in the billing settings before posting to accounting.')

@@ -33,6 +33,8 @@ class ResConfigSettings(models.TransientModel):
     neopro_correction_account_id = fields.Many2one(related='company_id.neopro_correction_account_id')
     neopro_penalty_account_id = fields.Many2one(related='company_id.neopro_penalty_account_id')
     neopro_payment_account_id = fields.Many2one(related='company_id.neopro_payment_account_id')
+    neopro_opening_account_id = fields.Many2one(related='company_id.neopro_opening_account_id')
+    neopro_payment_journal_id = fields.Many2one(related='company_id.neopro_payment_journal_id')
     neopro_product_id = fields.Many2one(related='company_id.neopro_product_id')
 
     @api.model
