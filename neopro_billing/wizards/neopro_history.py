@@ -134,7 +134,7 @@ class NeoproHistory(models.TransientModel):
             credit = op.operation_type == 'payment' or op.amount < 0
             description = op.name or op.service_id.name or op.payment_source_id.name or ''
             if op.operation_type == 'charge' and op.volume:
-                description = '%s, %s m³' % (description, op.volume)
+                description = _('%s, %s m³') % (description, op.volume)
             lines.append({
                 'date': op.date, 'type': types[op.operation_type], 'description': description,
                 'period': op.period_id.name,
