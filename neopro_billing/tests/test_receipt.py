@@ -196,6 +196,12 @@ class TestReceipt(ReportCase):
         report = self.env.ref('neopro_billing.neopro_receipt_report')
         self.assertEqual(report.print_report_name, 'object._get_receipt_filename()')
         self.assertEqual(self.sub1.with_context(lang='ru_RU')._get_receipt_filename(), 'Квитанция 70001')
+        wizard = self.env['neopro.receipt.wizard'].create({'period_id': self.february.id})
+        self.assertEqual(wizard.with_context(lang='ru_RU')._get_receipt_filename(), 'Квитанции 02.2023')
+        history = self.env['neopro.history'].create({'account_id': self.sub1.account_id.id})
+        self.assertEqual(history.with_context(lang='ru_RU')._get_reconciliation_filename(), 'Акт сверки 70001')
+        self.assertEqual(self.env.ref('neopro_billing.neopro_reconciliation_report').print_report_name,
+                         'object._get_reconciliation_filename()')
 
     def test_receipt_bound_to_subscriber_list(self):
         report = self.env.ref('neopro_billing.neopro_receipt_report')

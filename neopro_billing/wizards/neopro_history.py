@@ -148,3 +148,8 @@ class NeoproHistory(models.TransientModel):
             'credit': round(total_credit, 2),
             'closing': self.balance_closing,
         }
+
+    def _get_reconciliation_filename(self):
+        """The name of the reconciliation act's file, in the user's language ("Акт сверки 12345")."""
+        self.ensure_one()
+        return _('Reconciliation act %s') % self.account_id.account_number
