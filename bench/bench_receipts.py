@@ -49,6 +49,9 @@ def run(args, port):
         env = benchlib.environment(odoo, cr, lang='ru_RU')
         base_url = 'http://127.0.0.1:%d' % port
         env['ir.config_parameter'].set_param('report.url', base_url)
+        # the utility's Kaspi payment page: every receipt prints its QR code
+        for key, value in (('alias', 'vodokanal-bench'), ('service_id', '5150'), ('account_field', '8601')):
+            env['ir.config_parameter'].set_param('neopro_billing.kaspi_pay_' + key, value)
         cr.commit()
         period = env['neopro.period']._get_open_period()
         subscribers = env['neopro.subscriber'].search([], order='house_id, premise_id, account_number',

@@ -73,9 +73,11 @@
         'views/neopro_report_file_views.xml',
         'views/neopro_report_schedule_views.xml',
         'views/menus.xml',
+        'views/web_branding_templates.xml',
     ],
     'qweb': [
         'static/src/xml/neopro_summary.xml',
+        'static/src/xml/neopro_branding.xml',
     ],
     'demo': [
         'demo/res_company_demo.xml',

@@ -22,6 +22,7 @@ def load(name):
 
 penalty = load('penalty')
 ledger = load('ledger')
+kz_id = load('kz_id')
 
 RATE = [(date(2015, 1, 1), D('15.25'))]
 START, END = date(2023, 3, 1), date(2023, 3, 31)
@@ -110,3 +111,15 @@ def test_consumption_and_rollover():
     assert ledger.is_rollover(99980, 15, 5)
     assert not ledger.is_rollover(50000, 15, 5)  # half the range back: a wrong reading, not a rollover
     assert not ledger.is_rollover(10, 20, 5)
+
+
+def test_iin_bin_check_digit():
+    """990140001233: 9·1 + 9·2 + 0·3 + 1·4 + 4·5 + 0·6 + 0·7 + 0·8 + 1·9 + 2·10 + 3·11 = 113, 113 mod 11 = 3.
+    880101300123: the first sum is 10 mod 11, so the second weights 3…11, 1, 2 give 3."""
+    assert kz_id.check_digit('99014000123') == 3
+    assert kz_id.check_digit('88010130012') == 3
+    assert kz_id.check_digit('03114000445') is None  # both sums are 10: never issued
+    assert kz_id.is_valid('990140001233') and kz_id.is_valid('880101300123')
+    for bad in ('990140001234', '880101300120', '031140004450', '99014000123', '9901400012333', '99014000123a',
+                '', None):
+        assert not kz_id.is_valid(bad), bad

@@ -96,6 +96,11 @@ class NeoproAccountMixin(models.AbstractModel):
         self.env['neopro.receipt']._get_period()  # a message when there is no open period
         return self.env.ref(self._receipt_report).report_action(self, config=False)
 
+    def _get_receipt_filename(self):
+        """The name of the receipt's PDF, in the user's language ("Квитанция 12345")."""
+        self.ensure_one()
+        return _('Receipt %s') % self.account_number
+
     @api.multi
     def action_balances(self):
         """Balances of the account, period by period."""

@@ -62,6 +62,10 @@ class NeoproHouse(models.Model):
             house.premise_count = counts.get(house.id, 0)
 
 
+# The apartments an open subscriber lives in.
+_TAKEN_PREMISES_SQL = 'SELECT premise_id FROM neopro_subscriber WHERE active AND premise_id IS NOT NULL'
+
+
 class NeoproPremise(models.Model):
     _name = 'neopro.premise'
     _inherit = 'neopro.reference.mixin'
@@ -73,6 +77,8 @@ class NeoproPremise(models.Model):
     number = fields.Char(required=True)
     sequence = fields.Integer(help='Numeric order of the apartment number.')
     full_address = fields.Char(compute='_compute_full_address', store=True, index=True)
+    is_free = fields.Boolean(compute='_compute_is_free', search='_search_is_free', string='Free',
+                             help='No open subscriber lives in the apartment.')
 
     _sql_constraints = [('number_unique', 'unique(house_id, number)', 'This apartment exists already in the house.')]
 
@@ -80,3 +86,14 @@ class NeoproPremise(models.Model):
     def _compute_full_address(self):
         for premise in self:
             premise.full_address = '%s, %s' % (premise.house_id.full_address, premise.number)
+
+    def _compute_is_free(self):
+        # by SQL: whether an apartment is taken is no secret of another branch's subscriber
+        self.env.cr.execute(_TAKEN_PREMISES_SQL + ' AND premise_id = ANY(%s)', (self.ids,))
+        taken = {row[0] for row in self.env.cr.fetchall()}
+        for premise in self:
+            premise.is_free = premise.id not in taken
+
+    def _search_is_free(self, operator, value):
+        free = (operator == '=') == bool(value)
+        return [('id', 'not inselect' if free else 'inselect', (_TAKEN_PREMISES_SQL, []))]

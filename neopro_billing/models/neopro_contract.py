@@ -63,12 +63,13 @@ class NeoproContract(models.Model):
         return self.partner_id.name
 
     def _get_receipt_info(self):
-        """Account number, payer, address and contract number, as the receipt prints them."""
+        """Account number, payer, address, contract number and the buyer's BIN, as the receipt prints them (a legal
+        entity's receipt shows the VAT included)."""
         self.ensure_one()
         partner = self.partner_id
         return {'account_number': self.account_number, 'payer': partner.name,
                 'address': partner.neopro_address or partner.neopro_legal_address or '', 'residents': False,
-                'contract': self.name}
+                'contract': self.name, 'buyer_bin': partner.neopro_bin or '', 'vat_payer': True}
 
     def _get_norm_volume(self, charge):
         """The fixed monthly volume of the charge's metering point."""

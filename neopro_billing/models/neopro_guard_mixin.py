@@ -12,6 +12,7 @@ import pytz
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..lib.dates import format_date
 from ..lib.payment_parser import MAX_AMOUNT
 
 # Every amount of tenge is below this bound (10^10): far beyond any bill or payment, far below any overflow.
@@ -94,11 +95,11 @@ class NeoproGuard(models.AbstractModel):
             return
         date = fields.Date.to_string(fields.Date.from_string(date))
         if date > self._today():
-            raise ValidationError(_('%s: the date %s is in the future.') % (what, date))
+            raise ValidationError(_('%s: the date %s is in the future.') % (what, format_date(date)))
         start = self._first_period_start()
         if start and date < start:
             raise ValidationError(_('%s: the date %s is before the first billing period, which starts on %s.')
-                                  % (what, date, start))
+                                  % (what, format_date(date), format_date(start)))
 
 
 class NeoproProtectedMixin(models.AbstractModel):

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import ledger
+from ..lib.dates import format_date
 from .neopro_meter_reading import READING_SOURCES
 
 
@@ -170,7 +171,7 @@ class NeoproMeter(models.Model):
         for meter in self.filtered('verification_date'):
             if meter.verification_date > self.env['neopro.guard']._today():
                 raise ValidationError(_('Meter %s: the verification date %s is in the future.')
-                                      % (meter.serial_number, meter.verification_date))
+                                      % (meter.serial_number, format_date(meter.verification_date)))
 
     @api.onchange('model_id')
     def _onchange_model_id(self):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..lib.dates import format_date
+
 READING_SOURCES = [
     ('subscriber', 'Subscriber'),
     ('inspector', 'Inspector'),
@@ -89,7 +91,7 @@ class NeoproMeterReading(models.Model):
         """The reading as the audit trail writes it: date, value, source."""
         self.ensure_one()
         source = dict(self._fields['source']._description_selection(self.env)).get(self.source)
-        return '%s: %s (%s)' % (self.date, self.value, source)
+        return '%s: %s (%s)' % (format_date(self.date), self.value, source)
 
     @api.model
     def _check_date_open(self, date, meter_id):
@@ -137,14 +139,15 @@ class NeoproMeterReading(models.Model):
                     and not meter._is_rollover(previous.value, reading.value):
                 raise ValidationError(_('Meter %s: the reading %s on %s is lower than the previous reading %s of %s. '
                                         'Check the value, or mark the meter as replaced.')
-                                      % (meter.serial_number, reading.value, reading.date, previous.value,
-                                         previous.date))
+                                      % (meter.serial_number, reading.value, format_date(reading.date),
+                                         previous.value, format_date(previous.date)))
             following = reading._get_neighbour(before=False)
             if following and following.value < reading.value and not following.is_reset \
                     and not meter._is_rollover(reading.value, following.value):
                 raise ValidationError(_('Meter %s: the reading %s on %s is higher than the later reading %s of %s.')
-                                      % (meter.serial_number, reading.value, reading.date, following.value,
-                                         following.date))
+                                      % (meter.serial_number, reading.value, format_date(reading.date),
+                                         following.value, format_date(following.date)))
             if meter.removal_date and reading.date > meter.removal_date:
                 raise ValidationError(_('Meter %s was removed on %s: no reading can be dated %s.')
-                                      % (meter.serial_number, meter.removal_date, reading.date))
+                                      % (meter.serial_number, format_date(meter.removal_date),
+                                         format_date(reading.date)))

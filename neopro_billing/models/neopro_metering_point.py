@@ -34,8 +34,13 @@ class NeoproMeteringPoint(models.Model):
 
     def _inverse_meter_id(self):
         for point in self:
-            if point.meter_id and point.meter_id.metering_point_id != point:
-                point.meter_id.write({'metering_point_id': point.id, 'subscriber_id': False, 'house_id': False})
+            meter = point.meter_id
+            if meter and meter.metering_point_id != point:
+                if meter.subscriber_id or meter.house_id or meter.metering_point_id:
+                    raise ValidationError(_('Metering point %s: the meter %s belongs to %s already; remove it there '
+                                            'first.') % (point.display_name, meter.serial_number,
+                                                         meter.owner_name or meter.address or '-'))
+                meter.write({'metering_point_id': point.id})
 
     @api.depends('house_id.full_address', 'premise_id.full_address')
     def _compute_address(self):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..lib.dates import format_date
+
 OPERATION_TYPES = [
     ('charge', 'Charge'),
     ('payment', 'Payment'),
@@ -135,7 +137,7 @@ class NeoproOperation(models.Model):
         """The operation as the audit trail writes it: type, amount, date, service, reason."""
         self.ensure_one()
         kind = dict(self._fields['operation_type']._description_selection(self.env)).get(self.operation_type)
-        parts = [kind, '%.2f' % self.amount, self.date, self.service_id.name, self.correction_type_id.name,
+        parts = [kind, '%.2f' % self.amount, format_date(self.date), self.service_id.name, self.correction_type_id.name,
                  self.name]
         return ', '.join(p for p in parts if p)
 
@@ -156,7 +158,7 @@ class NeoproOperation(models.Model):
         if date and self.env['neopro.period'].search_count([
                 ('state', '=', 'closed'), ('date_start', '<=', date), ('date_end', '>=', date)]):
             raise UserError(_('Account %s: the date %s lies in a closed period; book the operation with a date '
-                              'of the open period %s.') % (account or '', date, period.name))
+                              'of the open period %s.') % (account or '', format_date(date), period.name))
 
     def _get_accounts_by_period(self):
         """{period: account ids} of these operations."""

@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.queue_job.job import job
 
+from ..lib.dates import format_date
+
 _logger = logging.getLogger(__name__)
 
 # Fields of a closed period that may still change: its chatter.
@@ -23,11 +25,6 @@ _ACTION_KEY = 'neopro_period_action'
 _ACTION_FIELDS = ('state', 'date_start', 'date_end')
 # First key of the period's advisory lock (the second is the period id): 'NPB1'.
 _CALCULATION_LOCK = 0x4E504231
-
-
-def format_date(date):
-    """A date as the users read it in messages: ДД.ММ.ГГГГ."""
-    return fields.Date.from_string(date).strftime('%d.%m.%Y') if date else ''
 
 
 class NeoproPeriod(models.Model):
@@ -183,7 +180,7 @@ class NeoproPeriod(models.Model):
                      ', '.join('%s %.2f s' % step for step in counts['timings']))
         # audit trail: who calculated the period, when, up to which day, with what result
         self.message_post(body=_('Calculated up to %s: %s charge lines, %s penalty lines.')
-                          % (date, counts['lines'], counts['penalties']))
+                          % (format_date(date), counts['lines'], counts['penalties']))
         if counts['untariffed']:
             self.message_post(body=_('%s charge lines have a volume but no tariff for their days: check the tariffs '
                                      'of their services and categories.') % counts['untariffed'])
@@ -224,7 +221,8 @@ class NeoproPeriod(models.Model):
             date = fields.Date.to_string(date)
         if not self.date_start <= date <= self.date_end:
             raise UserError(_('The calculation date %s is outside the period %s (%s – %s).')
-                            % (date, self.name, self.date_start, self.date_end))
+                            % (format_date(date), self.name, format_date(self.date_start),
+                               format_date(self.date_end)))
         return date
 
     @api.multi

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib import kz_id
+
 _logger = logging.getLogger(__name__)
 
 
@@ -40,8 +42,10 @@ class NeoproSubscriber(models.Model):
     first_name = fields.Char()
     patronymic = fields.Char()
     house_id = fields.Many2one('neopro.house', ondelete='restrict', index=True, track_visibility='onchange')
+    # the apartments offered: those of the house where nobody lives yet (and the subscriber's own)
     premise_id = fields.Many2one('neopro.premise', ondelete='restrict', index=True, track_visibility='onchange',
-                                 domain="[('house_id', '=', house_id)]", string='Apartment')
+                                 domain="[('house_id', '=', house_id), '|', ('is_free', '=', True), "
+                                        "('id', '=', premise_id)]", string='Apartment')
     address = fields.Char(compute='_compute_address', store=True, index=True)
     residents = fields.Integer(default=1, track_visibility='onchange')
     category_id = fields.Many2one('neopro.subscriber.category', required=True, ondelete='restrict',
@@ -121,10 +125,11 @@ class NeoproSubscriber(models.Model):
         return self.address
 
     def _get_receipt_info(self):
-        """Account number, payer, address and residents, as the receipt prints them."""
+        """Account number, payer, address and residents, as the receipt prints them (a resident: no buyer's BIN,
+        no VAT line)."""
         self.ensure_one()
         return {'account_number': self.account_number, 'payer': self.name, 'address': self.address or '',
-                'residents': self.residents, 'contract': False}
+                'residents': self.residents, 'contract': False, 'buyer_bin': False, 'vat_payer': False}
 
     def _get_norm_volume(self, charge):
         """Norm in force (on the first day of the charge's period) × residents."""
@@ -187,6 +192,9 @@ class NeoproSubscriber(models.Model):
             if not (sub.iin.isdigit() and len(sub.iin) == 12):
                 raise ValidationError(_('Subscriber %s: the IIN/BIN must be 12 digits, not "%s".')
                                       % (sub.account_number, sub.iin))
+            if not kz_id.is_valid(sub.iin):
+                raise ValidationError(_('Subscriber %s: the IIN/BIN "%s" is wrong: its check digit (the last one) '
+                                        'does not match the first 11 digits.') % (sub.account_number, sub.iin))
 
     @api.constrains('premise_id', 'house_id')
     def _check_premise(self):
@@ -194,6 +202,28 @@ class NeoproSubscriber(models.Model):
             if sub.premise_id.house_id != sub.house_id:
                 raise ValidationError(_('Subscriber %s: the apartment %s is not in the house %s.')
                                       % (sub.account_number, sub.premise_id.number, sub.house_id.full_address))
+
+    @api.model
+    def default_get(self, fields_list):
+        """A new subscriber: the operator's branch (the first of his branches) and its next free account number."""
+        res = super(NeoproSubscriber, self).default_get(fields_list)
+        branch_id = res.get('branch_id') or self.env.user.neopro_branch_ids[:1].id
+        if 'branch_id' in fields_list and not res.get('branch_id'):
+            res['branch_id'] = branch_id or False
+        if 'account_number' in fields_list and not res.get('account_number') and branch_id:
+            res['account_number'] = self.env['neopro.branch'].browse(branch_id)._get_free_account_number()
+        return res
+
+    @api.onchange('branch_id')
+    def _onchange_branch_id(self):
+        """A new subscriber moved to another branch: the number proposed becomes that branch's next free one (a
+        number typed by the operator stays)."""
+        origin = getattr(self, '_origin', None)  # set by the web client's onchange: the record being edited
+        if (origin and origin.id) or not self.branch_id:
+            return
+        proposals = {branch._get_free_account_number() for branch in self.env['neopro.branch'].search([])}
+        if not self.account_number or self.account_number in proposals:
+            self.account_number = self.branch_id._get_free_account_number()
 
     @api.onchange('premise_id')
     def _onchange_premise_id(self):
@@ -213,7 +243,9 @@ class NeoproSubscriber(models.Model):
             full_name = self._get_full_name(vals.get('last_name'), vals.get('first_name'), vals.get('patronymic'))
             if full_name:
                 vals = dict(vals, name=full_name)
-        return super(NeoproSubscriber, self).create(vals)
+        subscriber = super(NeoproSubscriber, self).create(vals)
+        subscriber.branch_id._take_account_number(subscriber.account_number)
+        return subscriber
 
     @api.multi
     def name_get(self):

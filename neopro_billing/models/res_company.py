@@ -42,6 +42,14 @@ class ResCompany(models.Model):
                                                 help='Journal of the Odoo payments made from contract payments.')
     neopro_product_id = fields.Many2one('product.product', string='Billing invoice product',
                                         help='Product of the lines of contract invoices.')
+    # Requisites the receipts print besides the name, BIN (vat) and bank account.
+    neopro_kbe = fields.Char(string='Beneficiary code (Kbe)', size=2,
+                             help='Two digits: residency (1) and economic sector of the utility, e.g. 16.')
+    neopro_knp = fields.Char(string='Payment purpose code (KNP)', size=3,
+                             help='Three digits the payer\'s bank puts in the payment order.')
+    neopro_vat_rate = fields.Float(string='VAT rate, %', digits=(5, 2), default=0.0,
+                                   help='VAT included in the tariffs; legal entities\' receipts print it. '
+                                        '0: the utility is not a VAT payer.')
 
     @api.model
     def _neopro_setup_accounting(self):

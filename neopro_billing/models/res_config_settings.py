@@ -36,6 +36,11 @@ class ResConfigSettings(models.TransientModel):
     neopro_opening_account_id = fields.Many2one(related='company_id.neopro_opening_account_id')
     neopro_payment_journal_id = fields.Many2one(related='company_id.neopro_payment_journal_id')
     neopro_product_id = fields.Many2one(related='company_id.neopro_product_id')
+    neopro_company_vat = fields.Char(related='company_id.vat', string='Utility BIN',
+                                     help='The BIN printed on receipts when the branch has none of its own.')
+    neopro_kbe = fields.Char(related='company_id.neopro_kbe')
+    neopro_knp = fields.Char(related='company_id.neopro_knp')
+    neopro_vat_rate = fields.Float(related='company_id.neopro_vat_rate')
 
     @api.model
     def get_values(self):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib import kz_id
+
 
 class ResPartner(models.Model):
     """A legal entity (contractor, Юрлицо) with its billing contracts."""
@@ -46,6 +48,9 @@ class ResPartner(models.Model):
             if not (partner.neopro_bin.isdigit() and len(partner.neopro_bin) == 12):
                 raise ValidationError(_('%s: the BIN must be 12 digits, not "%s".')
                                       % (partner.name, partner.neopro_bin))
+            if not kz_id.is_valid(partner.neopro_bin):
+                raise ValidationError(_('%s: the BIN "%s" is wrong: its check digit (the last one) does not match '
+                                        'the first 11 digits.') % (partner.name, partner.neopro_bin))
 
     @api.onchange('neopro_premise_id')
     def _onchange_neopro_premise_id(self):

@@ -1,11 +1,11 @@
-"""Meters whose verification (поверка) is overdue or due within N days of a date."""
+"""Meters whose verification (поверка) is overdue or due within N days of a date (days overdue: 0 for those due)."""
 from odoo import _, models
 
 from .neopro_report_xlsx import col
 
 _METERS_SQL = """
     SELECT m.branch_id, m.serial_number, m.service_id, m.owner_name, m.address, m.seal_number, m.verification_date,
-           m.next_verification_date, %(date)s::date - m.next_verification_date
+           m.next_verification_date, GREATEST(%(date)s::date - m.next_verification_date, 0)
       FROM neopro_meter m
      WHERE m.active AND m.next_verification_date <= %(date)s::date + %(days)s AND {branch}
        AND (%(service)s::integer IS NULL OR m.service_id = %(service)s)

@@ -1,8 +1,8 @@
 """Receipt (квитанция) of an account for a billing period: the utility's requisites, the charges per service with
-the meter readings, the billing line, the due date and a QR code with the payment data (RULES §9, manual §4.2)."""
+the meter readings, the billing line, the due date and a QR code that opens the utility's Kaspi payment page for
+the account and the amount due (RULES §9, manual §4.2)."""
 import base64
 import io
-from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -46,6 +46,49 @@ _METER_SQL = """
   ORDER BY m.serial_number
 """
 
+# The receipt's labels, in Kazakh and Russian as Kazakh utilities print them: the document is bilingual in every
+# interface language (the payer and the bank read it), so these are no interface strings to translate.
+RECEIPT_LABELS = {
+    'title': 'Шот-хабарлама / Счёт-извещение',
+    'payee': 'Төлем алушы / Получатель',
+    'bin': 'БСН / БИН',
+    'iban': 'ЖСК / ИИК',
+    'bank': 'Банк',
+    'bic': 'БСК / БИК',
+    'kbe': 'Кбе',
+    'knp': 'ТМК / КНП',
+    'address': 'Мекенжайы / Адрес',
+    'phone': 'Телефон',
+    'qr': 'Kaspi.kz қосымшасында сканерлеңіз / Отсканируйте в приложении Kaspi.kz',
+    'account': 'Дербес шот / Лицевой счёт',
+    'payer': 'Төлеуші / Плательщик',
+    'contract': 'шарт / договор №',
+    'buyer_bin': 'Төлеушінің БСН / БИН плательщика',
+    'residents': 'Тұрғындар саны / Проживает',
+    'period': 'Кезең / Период',
+    'service': 'Қызмет / Услуга',
+    'basis': 'Негіздеме / Основание',
+    'meter': 'Есептегіш / Счётчик',
+    'previous': 'Алдыңғы көрсеткіш / Предыдущее показание',
+    'current': 'Ағымдағы көрсеткіш / Текущее показание',
+    'volume': 'Көлемі, м³ / Объём, м³',
+    'price': 'Тариф, ₸/м³',
+    'amount': 'Сомасы / Сумма',
+    'no_charges': 'Кезеңде есептеу жоқ / Начислений за период нет',
+    'balance_start': 'Кезең басындағы сальдо / Сальдо на начало',
+    'amount_paid': 'Төленді / Оплачено',
+    'amount_charged': 'Есептелді / Начислено',
+    'amount_correction': 'Түзету / Корректировка',
+    'amount_penalty': 'Өсімпұл / Пеня',
+    'balance_end': 'Кезең соңындағы сальдо / Сальдо на конец',
+    'amount_due': 'Төлеуге / К оплате',
+    'due_date': 'Төлеу мерзімі / Оплатить до',
+    'vat': 'оның ішінде ҚҚС / в т.ч. НДС',
+    'advance': 'Артық төлем / Переплата',
+    'penalty_note': 'Төлем мерзімі өткеннен кейін өсімпұл есептеледі / '
+                    'За просрочку оплаты со следующего дня после срока начисляется пеня',
+}
+
 BALANCE_FIGURES = ('balance_start', 'amount_paid', 'amount_charged', 'amount_correction', 'amount_penalty',
                    'balance_end')
 
@@ -74,7 +117,8 @@ class NeoproReceipt(models.AbstractModel):
     @api.model
     def _get_payee(self, branch):
         """Requisites of the utility for the accounts of ``branch``: company name, BIN, address, phone; the
-        branch's bank account (or the company's first one)."""
+        branch's bank account (or the company's first one), the beneficiary code (Кбе), the payment purpose code
+        (КНП) and the VAT rate included in the tariffs (0: no VAT line)."""
         company = self.env.user.company_id
         bank_account = company.partner_id.bank_ids[:1]
         bank = branch.bank_id or bank_account.bank_id
@@ -88,6 +132,9 @@ class NeoproReceipt(models.AbstractModel):
             'iban': branch.bank_account or bank_account.acc_number or '',
             'bank': bank.name or '',
             'bic': bank.bic or '',
+            'kbe': company.neopro_kbe or '',
+            'knp': company.neopro_knp or '',
+            'vat_rate': company.neopro_vat_rate or 0.0,
         }
 
     @api.model
@@ -121,14 +168,18 @@ class NeoproReceipt(models.AbstractModel):
         for account in accounts:
             account_id = account.account_id.id
             lines = []
+            listed = set()  # the meters of a metering point or service show on its first line only
             for point_id, service_id, basis, volume, price, amount, name in charges.get(account_id, []):
                 service = services.get(service_id)
+                key = (account_id, point_id) if point_id else (account_id, service_id)
                 lines.append({
                     'service': service.name if service else (name or _('Charge')),
                     'basis': bases.get(basis, ''),
-                    'meters': meters.get((account_id, point_id) if point_id else (account_id, service_id), []),
-                    'volume': volume or 0.0, 'price': price or 0.0, 'amount': amount,
+                    'meters': [] if key in listed else meters.get(key, []),
+                    # a manual line has no volume and tariff of its own: it shows its amount only
+                    'volume': volume or None, 'price': price or None, 'amount': amount,
                 })
+                listed.add(key)
             figures = {key: float(value) for key, value in balances.get(account_id, dict.fromkeys(
                 BALANCE_FIGURES, 0.0)).items()}
             branch = account.branch_id
@@ -142,8 +193,9 @@ class NeoproReceipt(models.AbstractModel):
                 'amount_due': max(figures['balance_end'], 0.0),
                 'due_date': due_date,
             })
-            receipt['qr_payload'] = self._get_qr_payload(receipt)
-            receipt['qr_image'] = self._get_qr_image(receipt['qr_payload'])
+            receipt['vat'] = self._get_vat(receipt)
+            receipt['qr_payload'] = self._get_qr_payload(account, receipt)
+            receipt['qr_image'] = self._get_qr_image(receipt['qr_payload']) if receipt['qr_payload'] else False
             receipts.append(receipt)
         return receipts
 
@@ -152,37 +204,23 @@ class NeoproReceipt(models.AbstractModel):
         """Account number, payer, address and residents of a subscriber or a contract (the holder's own)."""
         return account._get_receipt_info()
 
+    @api.model
+    def _get_vat(self, receipt):
+        """The VAT included in the period's charges (tariffs include it), printed for legal entities; False for
+        residents and when the company's VAT rate is 0."""
+        rate = receipt['payee']['vat_rate']
+        if not (receipt['vat_payer'] and rate):
+            return False
+        charged = receipt['figures']['amount_charged']
+        return {'rate': rate, 'amount': round(charged * rate / (100.0 + rate), 2)}
+
     # QR code -------------------------------------------------------------------------------------------------------
 
     @api.model
-    def _get_qr_payload(self, receipt):
-        """The payment data of a receipt for banking apps, in the GOST R 56042 key=value format.
-
-        ``ST00012`` (format ST, version 0001, encoding 2 = UTF-8), then ``|``-separated fields: Name (payee),
-        PersonalAcc (IBAN), BankName, BIC, CorrespAcc (0: none in Kazakhstan), PayeeINN (the payee's BIN),
-        Purpose, PersAcc (the account number ЛС), Sum (the amount due in tiyn), PaymPeriod (MM.YYYY).
-        """
-        payee = receipt['payee']
-        amount = Decimal(repr(receipt['amount_due'])).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)
-        fields_ = [
-            ('Name', payee['name']),
-            ('PersonalAcc', payee['iban']),
-            ('BankName', payee['bank']),
-            ('BIC', payee['bic']),
-            ('CorrespAcc', '0'),
-            ('PayeeINN', payee['bin']),
-            ('Purpose', _('Water supply and sewage, account %s, period %s')
-             % (receipt['account_number'], receipt['period'])),
-            ('PersAcc', receipt['account_number']),
-            ('Sum', str(int(amount * 100))),
-            ('PaymPeriod', receipt['period']),
-        ]
-        return 'ST00012|' + '|'.join('%s=%s' % (key, self._clean_qr_value(value)) for key, value in fields_)
-
-    @api.model
-    def _clean_qr_value(self, value):
-        """A field value without the separator and line breaks."""
-        return ' '.join(str(value or '').replace('|', ' ').split())
+    def _get_qr_payload(self, account, receipt):
+        """What the QR code holds: the Kaspi link of the utility's payment page for the account and the amount due
+        (``neopro.account._get_kaspi_pay_url``); False (no QR code) while the Kaspi settings are not filled in."""
+        return account.account_id._get_kaspi_pay_url(receipt['amount_due'])
 
     @api.model
     def _get_qr_code(self, payload):
@@ -220,6 +258,7 @@ class ReportReceipt(models.AbstractModel):
             'docs': accounts,
             'receipts': self.env['neopro.receipt']._get_receipts(accounts, period),
             'currency': self.env.user.company_id.currency_id,
+            'labels': RECEIPT_LABELS,
         }
 
     @api.model

@@ -24,7 +24,7 @@ class ReportCase(BillingCase):
         env = cls.env
         cls.kaspi = env['res.bank'].create({'name': 'Test Kaspi', 'bic': 'CASPKZKA'})
         cls.halyk = env['res.bank'].create({'name': 'Test Halyk', 'bic': 'HSBKKZKX'})
-        cls.branch1.write({'bin': '990140001234', 'bank_account': 'KZ86125KZT5004100100', 'bank_id': cls.kaspi.id,
+        cls.branch1.write({'bin': '990140001233', 'bank_account': 'KZ86125KZT5004100100', 'bank_id': cls.kaspi.id,
                            'address': 'Testgrad, Test street 1', 'phone': '+7 7112 50-00-00'})
         cls.flat1 = env['neopro.premise'].create({'house_id': cls.house.id, 'number': '1', 'sequence': 1})
         cls.flat45.sequence = 45

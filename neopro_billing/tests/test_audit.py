@@ -20,13 +20,13 @@ class TestAudit(BillingCase):
             'operation_type': 'correction', 'subscriber_id': self.sub.id, 'amount': 34.0, 'date': '2023-03-04',
             'correction_type_id': self.env.ref('neopro_billing.correction_type_error').id, 'name': 'Misread'})
         body, author = self._last_message(self.sub)
-        self.assertIn('Added: Correction, 34.00, 2023-03-04', body)
+        self.assertIn('Added: Correction, 34.00, 04.03.2023', body)
         self.assertIn('Misread', body)
         self.assertEqual(author, self.operator.partner_id)
         op.write({'amount': 30.0})
         body, _author = self._last_message(self.sub)
-        self.assertIn('Changed: Correction, 34.00, 2023-03-04', body)
-        self.assertIn('→ Correction, 30.00, 2023-03-04', body)
+        self.assertIn('Changed: Correction, 34.00, 04.03.2023', body)
+        self.assertIn('→ Correction, 30.00, 04.03.2023', body)
         op.sudo().unlink()  # operators may not delete ledger lines: administrators may, with a trace
         self.assertIn('Deleted: Correction, 30.00', self._last_message(self.sub)[0])
 
@@ -36,17 +36,17 @@ class TestAudit(BillingCase):
         self.assertTrue(self.env['neopro.operation'].search([('subscriber_id', '=', self.sub.id),
                                                              ('is_auto', '=', True)]))
         self.assertEqual(len(self.sub.message_ids), before)
-        self.assertTrue(any('Calculated up to 2023-03-31' in m.body for m in self.period.message_ids))
+        self.assertTrue(any('Calculated up to 31.03.2023' in m.body for m in self.period.message_ids))
 
     def test_reading_changed_and_deleted(self):
         meter = self._create_meter('AUD-M', self.sub, installation_date='2023-01-01')
         reading = self.env['neopro.meter.reading'].create({'meter_id': meter.id, 'date': '2023-03-10', 'value': 12})
         reading.sudo(self.operator).write({'value': 15})
         body, author = self._last_message(meter)
-        self.assertIn('Reading changed: 2023-03-10: 12.0 (Subscriber) → 2023-03-10: 15.0 (Subscriber)', body)
+        self.assertIn('Reading changed: 10.03.2023: 12.0 (Subscriber) → 10.03.2023: 15.0 (Subscriber)', body)
         self.assertEqual(author, self.operator.partner_id)
         reading.unlink()
-        self.assertIn('Reading deleted: 2023-03-10: 15.0', self._last_message(meter)[0])
+        self.assertIn('Reading deleted: 10.03.2023: 15.0', self._last_message(meter)[0])
 
     def _tracked(self, record):
         """(field, old, new) of the tracking values of the record's last message."""

@@ -17,7 +17,7 @@ class TestContract(NeoproCase):
             'name': 'ООО Пост (test)', 'is_company': True, 'neopro_is_contractor': True,
             'neopro_account_number': '992222', 'neopro_branch_id': cls.branch1.id,
             'neopro_house_id': cls.house.id, 'neopro_premise_id': cls.flat45.id,
-            'neopro_legal_address': 'Testgrad, Test street, 2, 45', 'neopro_bin': '123456789012'})
+            'neopro_legal_address': 'Testgrad, Test street, 2, 45', 'neopro_bin': '123456789013'})
         cls.dostup = cls.env['res.partner'].create({
             'name': 'ООО "Доступ" (test)', 'is_company': True, 'neopro_is_contractor': True,
             'neopro_account_number': '99333', 'neopro_branch_id': cls.branch2.id, 'neopro_house_id': cls.house2.id})
@@ -118,13 +118,15 @@ class TestContract(NeoproCase):
         self.assertEqual(self.point_fixed.meter_ids, spare)
         self.assertEqual(spare.contract_id, self.contract2)
 
-    def test_point_meter_id_inverse_takes_the_meter_from_a_subscriber(self):
+    def test_point_meter_id_refuses_a_meter_owned_elsewhere(self):
+        """A metering point takes only a free meter: not a subscriber's, a house's or another point's (issue 12)."""
         sub = self._create_subscriber('T-C-1', 'Абонентов Иван')
         meter = self._create_meter('T40722', sub)
-        self.point_fixed.meter_id = meter
-        self.assertFalse(meter.subscriber_id)
-        self.assertEqual(meter.metering_point_id, self.point_fixed)
-        self.assertEqual(sub.meter_count, 0)
+        with self.assertRaisesRegex(ValidationError, 'the meter T40722 belongs to Абонентов Иван already'):
+            self.point_fixed.meter_id = meter
+        self.assertEqual((meter.subscriber_id, meter.metering_point_id), (sub, self.env['neopro.metering.point']))
+        with self.assertRaisesRegex(ValidationError, 'the meter %s belongs to' % self.meter.serial_number):
+            self.point_fixed.meter_id = self.meter
 
     def test_point_meter_owner_fields(self):
         self.assertEqual(self.meter.branch_id, self.branch1)

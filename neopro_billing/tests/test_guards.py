@@ -161,7 +161,7 @@ class TestMoneyGuards(GuardCase):
     def test_payment_dates_bounded(self):
         with self.assertRefused(ValidationError, 'is in the future'):
             self._create(10.0, date=FUTURE)
-        with self.assertRefused(ValidationError, 'before the first billing period, which starts on 2023-03-01'):
+        with self.assertRefused(ValidationError, 'before the first billing period, which starts on 01.03.2023'):
             self._create(10.0, date='2023-02-28')
         with self.assertRefused(ValidationError):
             self._as(self.operator, self.payment).write({'date': '2020-01-01'})

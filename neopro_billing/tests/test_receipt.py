@@ -11,10 +11,9 @@ from ..report.neopro_receipt import QR_BORDER, QR_BOX_SIZE
 from .common import PdfCase, render_pdf_text
 from .common_report import ReportCase
 
-# The payment data of 70001's receipt for 02.2023 (the fixture's company, branch 1 requisites, 3 340.00 due).
-PAYLOAD_70001 = ('ST00012|Name=%s|PersonalAcc=KZ86125KZT5004100100|BankName=Test Kaspi|BIC=CASPKZKA|CorrespAcc=0'
-                 '|PayeeINN=990140001234|Purpose=Water supply and sewage, account 70001, period 02.2023'
-                 '|PersAcc=70001|Sum=334000|PaymPeriod=02.2023')
+# The Kaspi payment page of 70001's receipt for 02.2023 (the test settings below, 3 340.00 due).
+PAYLOAD_70001 = 'https://kaspi.kz/pay/vodokanal-test?service_id=4521&7788=70001&amount=3340.00'
+KASPI_SETTINGS = {'alias': 'vodokanal-test', 'service_id': '4521', 'account_field': '7788'}
 
 
 def read_qr_matrix(png_base64):
@@ -34,6 +33,19 @@ def qr_matrix(payload):
 
 
 class TestReceipt(ReportCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestReceipt, cls).setUpClass()
+        cls.set_kaspi(**KASPI_SETTINGS)
+        cls.env.user.company_id.write({'neopro_kbe': '16', 'neopro_knp': '859', 'neopro_vat_rate': 12.0})
+        cls.contract.partner_id.neopro_bin = '050140003214'
+
+    @classmethod
+    def set_kaspi(cls, alias='', service_id='', account_field=''):
+        set_param = cls.env['ir.config_parameter'].sudo().set_param
+        for key, value in (('alias', alias), ('service_id', service_id), ('account_field', account_field)):
+            set_param('neopro_billing.kaspi_pay_' + key, value)
 
     def receipt(self, account, period=None):
         receipts = self.env['neopro.receipt']._get_receipts(account, period or self.february)
@@ -79,37 +91,68 @@ class TestReceipt(ReportCase):
 
     def test_contract(self):
         receipt = self.receipt(self.contract)
-        self.assertEqual((receipt['payer'], receipt['contract'], receipt['residents']),
-                         ('Test Water Users LLP', 'C-79001', False))
+        self.assertEqual((receipt['payer'], receipt['contract'], receipt['residents'], receipt['buyer_bin']),
+                         ('Test Water Users LLP', 'C-79001', False, '050140003214'))
+        # 1 500.00 charged, VAT 12 % included: 1 500 × 12 / 112 = 160.714… → 160.71
+        self.assertEqual(receipt['vat'], {'rate': 12.0, 'amount': 160.71})
         self.assertEqual([(line['basis'], line['volume'], line['amount']) for line in receipt['lines']],
                          [('Fixed volume', 10.0, 1500.0)])
 
+    def test_resident_has_no_buyer_bin_nor_vat(self):
+        receipt = self.receipt(self.sub1)
+        self.assertEqual((receipt['buyer_bin'], receipt['vat']), (False, False))
+
+    def test_no_vat_line_when_not_a_vat_payer(self):
+        self.env.user.company_id.neopro_vat_rate = 0.0
+        self.assertFalse(self.receipt(self.contract)['vat'])
+
     def test_payee_requisites(self):
         payee = self.receipt(self.sub1)['payee']
-        self.assertEqual((payee['name'], payee['bin'], payee['iban'], payee['bank'], payee['bic']),
-                         (self.env.user.company_id.name, '990140001234', 'KZ86125KZT5004100100', 'Test Kaspi',
-                          'CASPKZKA'))
+        self.assertEqual((payee['name'], payee['bin'], payee['iban'], payee['bank'], payee['bic'], payee['kbe'],
+                          payee['knp']),
+                         (self.env.user.company_id.name, '990140001233', 'KZ86125KZT5004100100', 'Test Kaspi',
+                          'CASPKZKA', '16', '859'))
 
-    def test_qr_payload(self):
-        self.assertEqual(self.receipt(self.sub1)['qr_payload'], PAYLOAD_70001 % self.env.user.company_id.name)
+    def test_qr_payload_is_the_kaspi_page(self):
+        receipt = self.receipt(self.sub1)
+        self.assertEqual(receipt['qr_payload'], PAYLOAD_70001)
+        self.assertEqual(receipt['qr_payload'], self.sub1.account_id._get_kaspi_pay_url(3340.0))
 
     def test_qr_image_encodes_payload(self):
-        """No QR decoder is installed: the image's modules must be those qrcode makes of the expected string."""
+        """No QR decoder is installed: the image's modules must be those qrcode makes of the expected link."""
         receipt = self.receipt(self.sub1)
-        self.assertEqual(read_qr_matrix(receipt['qr_image']),
-                         qr_matrix(PAYLOAD_70001 % self.env.user.company_id.name))
+        self.assertEqual(read_qr_matrix(receipt['qr_image']), qr_matrix(PAYLOAD_70001))
 
-    def test_qr_payload_without_separators(self):
-        self.env.user.company_id.name = 'Water | Supply\nLLP'
-        payload = self.receipt(self.sub1)['qr_payload']
-        self.assertIn('|Name=Water Supply LLP|', payload)
-        self.assertEqual(payload.count('|'), 10)
+    def test_no_qr_without_kaspi_settings(self):
+        self.set_kaspi(alias='vodokanal-test', service_id='4521')  # the account field is missing
+        receipt = self.receipt(self.sub1)
+        self.assertEqual((receipt['qr_payload'], receipt['qr_image']), (False, False))
+        html = self.env.ref('neopro_billing.neopro_receipt_report').render_qweb_html(self.sub1.ids)[0].decode()
+        self.assertNotIn('data:image/png;base64,', html)
+        self.assertIn('KZ86125KZT5004100100', html)
 
     def test_advance_pays_nothing(self):
         self._operation(self.sub2, 'payment', 1000.0, '2023-02-20')
         receipt = self.receipt(self.sub2)
         self.assertEqual((receipt['figures']['balance_end'], receipt['amount_due']), (-549.81, 0.0))
-        self.assertIn('|Sum=0|', receipt['qr_payload'])
+        self.assertEqual(receipt['qr_payload'], 'https://kaspi.kz/pay/vodokanal-test?service_id=4521&7788=70002')
+
+    def test_manual_charge_shows_its_amount(self):
+        """A manual charge has no volume nor tariff: the receipt shows its amount only, not "0,00"."""
+        self._operation(self.sub4, 'charge', 500.0, '2023-02-15', name='Connection works', basis='manual')
+        line, = self.receipt(self.sub4)['lines']
+        self.assertEqual((line['service'], line['basis'], line['volume'], line['price'], line['amount']),
+                         ('Connection works', 'Manual', None, None, 500.0))
+        html = self.env.ref('neopro_billing.neopro_receipt_report').render_qweb_html(self.sub4.ids)[0].decode()
+        # meter, readings, volume and tariff cells are empty, then the amount
+        self.assertRegex(html, r'<td>Manual</td>(\s*<td[^>]*>\s*</td>){5}\s*<td[^>]*><span[^>]*>500\.00</span>')
+
+    def test_meter_list_once(self):
+        """A second charge line of the cold water (a manual one) does not repeat the meter list."""
+        self._operation(self.sub1, 'charge', 120.0, '2023-02-21', service_id=self.cold.id, name='Seal replaced')
+        lines = [(line['service'], line['amount'], [m['serial'] for m in line['meters']])
+                 for line in self.receipt(self.sub1)['lines']]
+        self.assertEqual(lines[:2], [(self.cold.name, 800.0, ['M-70001']), (self.cold.name, 120.0, [])])
 
     def test_receipt_button(self):
         action = self.sub1.action_receipt()
@@ -122,10 +165,43 @@ class TestReceipt(ReportCase):
         html = report.render_qweb_html(self.sub1.ids)[0].decode()
         self.assertEqual(html.count('o_neopro_receipt'), 1)
         self.assertIn('data:image/png;base64,', html)
-        for text in ('70001', 'Фролов Степан', 'M-70001', 'KZ86125KZT5004100100', '02.2023'):
+        for text in ('70001', 'Фролов Степан', 'M-70001', 'KZ86125KZT5004100100', '02.2023', '990140001233',
+                     'CASPKZKA', 'Test Kaspi'):
             self.assertIn(text, html)
         for amount in ('3,340.00', '3,700.00', '1,040.00', '800.00'):
             self.assertIn(amount, html)
+        self.assertEqual(html.count('M-70001'), 1, 'the meter list appears once')
+
+    def test_receipt_html_in_kazakh_and_russian(self):
+        """The receipt prints the labels as Kazakh utilities do, Kazakh / Russian, whatever the user's language."""
+        report = self.env.ref('neopro_billing.neopro_receipt_report')
+        html = report.render_qweb_html(self.sub1.ids)[0].decode()
+        for label in ('Төлем алушы / Получатель', 'БСН / БИН', 'ЖСК / ИИК', 'БСК / БИК', 'Кбе', 'ТМК / КНП',
+                      'Дербес шот / Лицевой счёт', 'Төлеуші / Плательщик', 'Төлеуге / К оплате',
+                      'Төлеу мерзімі / Оплатить до', 'Көлемі, м³ / Объём, м³', 'Шот-хабарлама / Счёт-извещение'):
+            self.assertIn(label, html)
+        self.assertNotIn('ҚҚС', html, 'a resident\'s receipt has no VAT line')
+        self.assertRegex(html, r'<td>Кбе</td>\s*<td>\s*16\s*<span[^>]*>ТМК / КНП</span> 859')
+        self.assertRegex(html, r'<td>ЖСК / ИИК</td>\s*<td>KZ86125KZT5004100100</td>')
+        self.assertRegex(html, r'<td>БСК / БИК</td>\s*<td>CASPKZKA</td>')
+        self.assertRegex(html, r'<td>БСН / БИН</td>\s*<td>990140001233</td>')
+
+    def test_contract_html_buyer_bin_and_vat(self):
+        report = self.env.ref('neopro_billing.neopro_receipt_report_contract').with_context(lang='ru_RU')
+        html = report.render_qweb_html(self.contract.ids)[0].decode()
+        self.assertRegex(html, r'Төлеушінің БСН / БИН плательщика</td>\s*<td>050140003214</td>')
+        self.assertRegex(html, r'оның ішінде ҚҚС / в т\.ч\. НДС 12%:\s*<span[^>]*>160,71')
+
+    def test_receipt_file_name(self):
+        report = self.env.ref('neopro_billing.neopro_receipt_report')
+        self.assertEqual(report.print_report_name, 'object._get_receipt_filename()')
+        self.assertEqual(self.sub1.with_context(lang='ru_RU')._get_receipt_filename(), 'Квитанция 70001')
+        wizard = self.env['neopro.receipt.wizard'].create({'period_id': self.february.id})
+        self.assertEqual(wizard.with_context(lang='ru_RU')._get_receipt_filename(), 'Квитанции 02.2023')
+        history = self.env['neopro.history'].create({'account_id': self.sub1.account_id.id})
+        self.assertEqual(history.with_context(lang='ru_RU')._get_reconciliation_filename(), 'Акт сверки 70001')
+        self.assertEqual(self.env.ref('neopro_billing.neopro_reconciliation_report').print_report_name,
+                         'object._get_reconciliation_filename()')
 
     def test_receipt_bound_to_subscriber_list(self):
         report = self.env.ref('neopro_billing.neopro_receipt_report')
@@ -185,7 +261,7 @@ class TestReceiptPdf(PdfCase):
         super(TestReceiptPdf, self).setUp()
         env = self.test_env
         bank = env['res.bank'].create({'name': 'PDF Kaspi', 'bic': 'CASPKZKA'})
-        branch = env['neopro.branch'].create({'name': 'PDF branch', 'code': 'PDFR', 'bin': '990140001234',
+        branch = env['neopro.branch'].create({'name': 'PDF branch', 'code': 'PDFR', 'bin': '990140001233',
                                               'bank_account': 'KZ86125KZT5004100100', 'bank_id': bank.id})
         category = env['neopro.subscriber.category'].create({'name': 'PDF receipts', 'code': 'PDFRC'})
         cold = env.ref('neopro_billing.service_cold_water')
@@ -216,7 +292,7 @@ class TestReceiptPdf(PdfCase):
         pages = text.rstrip('\f').split('\f')
         self.assertEqual(len(pages), 2)
         first, second = pages
-        for expected in ('PDF-70001', 'Фролов Степан', 'S-PDF-70001', 'KZ86125KZT5004100100', '990140001234',
+        for expected in ('PDF-70001', 'Фролов Степан', 'S-PDF-70001', 'KZ86125KZT5004100100', '990140001233',
                          '02.2023', '25.03.2023'):
             self.assertIn(expected, first)
         self.assertRegex(first, r'1\s?506,25')  # 12.5 m³ × 120.50, in the Russian number format

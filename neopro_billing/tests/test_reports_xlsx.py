@@ -206,7 +206,8 @@ class TestReportsXlsx(XlsxMixin, ReportCase):
         headers, rows, total = self.table(self.render(self.wizard(
             'meter_verification', date='2024-05-15', days_ahead=30)).active)
         ours = {r[1]: (r[0], r[7].strftime('%Y-%m-%d'), r[8], r[9]) for r in rows if r[1] in ('M-70001', 'M-70003')}
-        self.assertEqual(ours, {'M-70001': ('Test branch 1', '2024-06-01', -17, 'Due'),
+        # "Days overdue" is never negative: a meter still due shows 0 (issue 12, item 18)
+        self.assertEqual(ours, {'M-70001': ('Test branch 1', '2024-06-01', 0, 'Due'),
                                 'M-70003': ('Test branch 2', '2023-03-01', 441, 'Overdue')})
         self.assertEqual(total[1], len(rows))
         self.assertNotIn('M-HOUSE', [r[1] for r in rows])  # verified in 2022: due in 2026

@@ -134,7 +134,7 @@ class NeoproHistory(models.TransientModel):
             credit = op.operation_type == 'payment' or op.amount < 0
             description = op.name or op.service_id.name or op.payment_source_id.name or ''
             if op.operation_type == 'charge' and op.volume:
-                description = '%s, %s m³' % (description, op.volume)
+                description = _('%s, %s m³') % (description, op.volume)
             lines.append({
                 'date': op.date, 'type': types[op.operation_type], 'description': description,
                 'period': op.period_id.name,
@@ -148,3 +148,8 @@ class NeoproHistory(models.TransientModel):
             'credit': round(total_credit, 2),
             'closing': self.balance_closing,
         }
+
+    def _get_reconciliation_filename(self):
+        """The name of the reconciliation act's file, in the user's language ("Акт сверки 12345")."""
+        self.ensure_one()
+        return _('Reconciliation act %s') % self.account_id.account_number

@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 
+from ..lib.dates import format_date
+
 
 class NeoproReadingHistory(models.TransientModel):
     """Readings of a chosen meter over a date range (the manual's "Показания" window)."""
@@ -33,7 +35,8 @@ class NeoproReadingHistory(models.TransientModel):
         self.ensure_one()
         return {
             'type': 'ir.actions.act_window',
-            'name': _('Readings of meter %s, %s – %s') % (self.meter_id.serial_number, self.date_from, self.date_to),
+            'name': _('Readings of meter %s, %s – %s') % (self.meter_id.serial_number, format_date(self.date_from),
+                                                          format_date(self.date_to)),
             'res_model': 'neopro.meter.reading',
             'view_mode': 'tree,form',
             'domain': [('meter_id', '=', self.meter_id.id), ('date', '>=', self.date_from),

@@ -44,6 +44,11 @@ class NeoproReceiptWizard(models.TransientModel):
         return self.env.ref('neopro_billing.neopro_receipt_report_batch').report_action(self, config=False)
 
     @api.multi
+    def _get_receipt_filename(self):
+        """The name of the PDF of the receipts, in the user's language ("Квитанции 02.2023")."""
+        self.ensure_one()
+        return _('Receipts %s') % self.period_id.name
+
     def _get_accounts(self):
         """The subscribers (in address order) or contracts whose receipts are printed."""
         model, domain, order = self._get_account_search()
