@@ -59,6 +59,7 @@
         'wizards/neopro_history_views.xml',
         'wizards/neopro_period_calculate_views.xml',
         'wizards/neopro_period_close_views.xml',
+        'wizards/neopro_penalty_writeoff_views.xml',
         'wizards/neopro_report_wizard_views.xml',
         'wizards/neopro_receipt_wizard_views.xml',
         'views/neopro_operation_views.xml',
@@ -72,6 +73,7 @@
         'report/neopro_report_xlsx_reports.xml',
         'views/neopro_report_file_views.xml',
         'views/neopro_report_schedule_views.xml',
+        'views/neopro_billing_rules_views.xml',
         'views/menus.xml',
     ],
     'qweb': [
