@@ -32,7 +32,8 @@ _AMOUNT_SQL = 'ROUND(x.volume * u.price_days / u.active_days, 2)'
 _FALLBACK_SQL = 'm.account_id IS NULL OR m.overdue OR NOT m.all_known'
 # A fallback volume prorated to the unit's days in the period, less the norm of the residents' days of absence
 # (RULES §12, temporary absence).
-_FALLBACK_VOLUME_SQL = 'GREATEST(ROUND((u.fallback_volume * u.active_days - u.absent_volume_days) / %(days_in_period)s, 3), 0)'
+_FALLBACK_VOLUME_SQL = ('GREATEST(ROUND((u.fallback_volume * u.active_days - u.absent_volume_days)'
+                        ' / %(days_in_period)s, 3), 0)')
 
 # Tariff days of each distinct (service, category, first day, last day) of the units: the sum of price × days over
 # the tariffs valid on those days (days without a tariff count for nothing).
@@ -144,21 +145,30 @@ _METER_UNITS_SQL = """
 
 # What each meter not read was billed by average this period (lines billed by average only): the reversal of a later
 # actual reading and the cap of months in a row read it back.
-_METER_AVERAGE_DELETE_SQL = """
-    DELETE FROM neopro_meter_average
-     WHERE period_id = %(period_id)s AND account_id BETWEEN %(account_from)s AND %(account_to)s
-"""
-_METER_AVERAGE_INSERT_SQL = """
-    INSERT INTO neopro_meter_average (meter_id, period_id, account_id, volume,
-                                      create_uid, create_date, write_uid, write_date)
-    SELECT m.meter_id, %(period_id)s, m.account_id, ROUND(m.average_volume * u.active_days / %(days_in_period)s, 3),
-           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+_METER_AVERAGES_SQL = """
+    CREATE TEMP TABLE neopro_calc_average ON COMMIT DROP AS
+    SELECT m.meter_id, m.account_id, ROUND(m.average_volume * u.active_days / %(days_in_period)s, 3) AS volume
       FROM neopro_calc_meter m
       JOIN neopro_calc_unit u ON u.account_id = m.account_id AND u.point_id = m.point_id
                              AND u.service_id = m.service_id
       JOIN neopro_calc_line l ON l.account_id = m.account_id AND COALESCE(l.metering_point_id, 0) = m.point_id
                              AND l.service_id = m.service_id AND l.basis = 'average'
      WHERE NOT m.has_reading AND m.average_volume IS NOT NULL
+"""
+# Merged like the ledger lines: unchanged records stay, changed or vanished ones go, new ones come.
+_METER_AVERAGE_DELETE_SQL = """
+    DELETE FROM neopro_meter_average e
+     WHERE e.period_id = %(period_id)s AND e.account_id BETWEEN %(account_from)s AND %(account_to)s
+       AND NOT EXISTS (SELECT 1 FROM neopro_calc_average c WHERE c.meter_id = e.meter_id AND c.volume = e.volume)
+"""
+_METER_AVERAGE_INSERT_SQL = """
+    INSERT INTO neopro_meter_average (meter_id, period_id, account_id, volume,
+                                      create_uid, create_date, write_uid, write_date)
+    SELECT c.meter_id, %(period_id)s, c.account_id, c.volume,
+           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM neopro_calc_average c
+     WHERE NOT EXISTS (SELECT 1 FROM neopro_meter_average e
+                        WHERE e.meter_id = c.meter_id AND e.period_id = %(period_id)s)
 """
 
 # A resident's unit is a service (its connections of the period summed; point 0), with norm × residents as fallback;
@@ -443,7 +453,8 @@ _PENALTY_LINES_SQL = """
       JOIN neopro_account a ON a.id = x.account_id
 """
 _TEMP_TABLES = ('neopro_calc_line', 'neopro_calc_meter', 'neopro_calc_meter_unit', 'neopro_calc_unit',
-                'neopro_calc_unit_tariff', 'neopro_calc_debt', 'neopro_calc_credit', 'neopro_calc_debtor')
+                'neopro_calc_unit_tariff', 'neopro_calc_average', 'neopro_calc_debt', 'neopro_calc_credit',
+                'neopro_calc_debtor')
 # Statements on the temporary tables, made of the constant names above only.
 _DROP_TEMP_SQL = 'DROP TABLE IF EXISTS ' + ', '.join(_TEMP_TABLES)
 _ANALYZE_SQL = {table: 'ANALYZE ' + table for table in _TEMP_TABLES}
@@ -584,7 +595,7 @@ class NeoproCalculation(models.AbstractModel):
 
     @api.model
     def _compute_band_amounts(self, params):
-        """Amounts of the lines of units with banded tariffs or a minimum (RULES §12); the others keep volume × price."""
+        """Amounts of the lines of banded units (bands or a minimum, RULES §12); the others keep volume × price."""
         self.env.cr.execute('SELECT EXISTS (SELECT 1 FROM neopro_calc_unit WHERE has_bands)')
         if not self.env.cr.fetchone()[0]:
             return
@@ -594,6 +605,7 @@ class NeoproCalculation(models.AbstractModel):
     @api.model
     def _record_meter_averages(self, params):
         """Record what each meter not read billed by average this period (for the reversal and the cap)."""
+        self._execute(_METER_AVERAGES_SQL, params, 'neopro_calc_average')
         self._execute(_METER_AVERAGE_DELETE_SQL, params)
         self._execute(_METER_AVERAGE_INSERT_SQL, params)
 

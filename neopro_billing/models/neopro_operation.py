@@ -91,20 +91,26 @@ class NeoproOperation(models.Model):
             if op.operation_type != 'charge' or not op.basis:
                 op.basis_text = op.name or ''
                 continue
-            parts = [bases.get(op.basis, '')]
-            if op.reversed_volume:
-                parts.append(_('counted %s m³ less %s m³ billed by average')
-                             % (_format_volume(op.volume + op.reversed_volume), _format_volume(op.reversed_volume)))
-            bands = op._get_band_text()
-            if bands:
-                parts.append(bands)
-            if op.is_auto and op.period_id and op.date and op.date < op.period_id.date_end:
-                parts.append(_('intermediate: prorated to %s') % _format_day(op.date))
-            if op.is_auto and op.basis == 'norm':
-                absence = op._get_absence_text()
-                if absence:
-                    parts.append(absence)
-            op.basis_text = '; '.join(p for p in parts if p)
+            op.basis_text = '; '.join([bases.get(op.basis, '')] + op._get_basis_details())
+
+    def _get_basis_details(self):
+        """What the receipt prints under a line's basis: the reversal, the bands, the proration, the absence."""
+        self.ensure_one()
+        details = []
+        if self.reversed_volume:
+            details.append(_('counted %s m³ less %s m³ billed by average')
+                           % (_format_volume(self.volume + self.reversed_volume),
+                              _format_volume(self.reversed_volume)))
+        bands = self._get_band_text()
+        if bands:
+            details.append(bands)
+        if self.is_auto and self.period_id and self.date and self.date < self.period_id.date_end:
+            details.append(_('intermediate: prorated to %s') % _format_day(self.date))
+        if self.is_auto and self.basis == 'norm':
+            absence = self._get_absence_text()
+            if absence:
+                details.append(absence)
+        return details
 
     def _get_bands(self):
         """The bands of the line as the calculation recorded them: [{from, to, volume, price, amount}], minimum."""

@@ -24,7 +24,7 @@ _BALANCE_SQL = """
 """
 
 _CHARGE_SQL = """
-    SELECT o.account_id, o.metering_point_id, o.service_id, o.basis, o.volume, o.price, o.amount, o.name
+    SELECT o.account_id, o.metering_point_id, o.service_id, o.basis, o.volume, o.price, o.amount, o.name, o.id
       FROM neopro_operation o
  LEFT JOIN neopro_service s ON s.id = o.service_id
      WHERE o.period_id = %(period)s AND o.operation_type = 'charge' AND o.account_id = ANY(%(ids)s)
@@ -115,19 +115,22 @@ class NeoproReceipt(models.AbstractModel):
                 'serial': serial, 'previous': previous if previous is not None else initial, 'current': current})
         services = {s.id: s for s in self.env['neopro.service'].with_context(active_test=False).search([])}
         bases = dict(self.env['neopro.operation']._fields['basis']._description_selection(self.env))
+        operations = self.env['neopro.operation'].browse([row[-1] for rows in charges.values() for row in rows])
         due_date = self._get_due_date(period)
         payees = {}
         receipts = []
         for account in accounts:
             account_id = account.account_id.id
             lines = []
-            for point_id, service_id, basis, volume, price, amount, name in charges.get(account_id, []):
+            for point_id, service_id, basis, volume, price, amount, name, op_id in charges.get(account_id, []):
                 service = services.get(service_id)
                 lines.append({
                     'service': service.name if service else (name or _('Charge')),
                     'basis': bases.get(basis, ''),
                     'meters': meters.get((account_id, point_id) if point_id else (account_id, service_id), []),
                     'volume': volume or 0.0, 'price': price or 0.0, 'amount': amount,
+                    # RULES §12: the reversal, the bands, the proration and the absence behind the line
+                    'note': '; '.join(operations.browse(op_id)._get_basis_details()),
                 })
             figures = {key: float(value) for key, value in balances.get(account_id, dict.fromkeys(
                 BALANCE_FIGURES, 0.0)).items()}

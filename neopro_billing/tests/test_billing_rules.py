@@ -181,6 +181,13 @@ class TestTieredTariffs(BillingCase):
         self.assertEqual(line.basis_text, 'Meter; up to 10 m³: 10 m³ × 2,00 = 20,00; 10–20 m³: 10 m³ × 2,50 = 25,00; '
                                           '20–30 m³: 10 m³ × 8,00 = 80,00; over 30 m³: 1 m³ × 12,00 = 12,00')
 
+    def test_receipt_prints_the_bands(self):
+        receipt = self.env['neopro.receipt']._get_receipts(self.sub31, self.period)[0]
+        line = receipt['lines'][0]
+        self.assertEqual((line['basis'], line['amount']), ('Meter', 137.00))
+        self.assertEqual(line['note'], 'up to 10 m³: 10 m³ × 2,00 = 20,00; 10–20 m³: 10 m³ × 2,50 = 25,00; '
+                                       '20–30 m³: 10 m³ × 8,00 = 80,00; over 30 m³: 1 m³ × 12,00 = 12,00')
+
     def test_bands_per_resident(self):
         # 3 residents: the first band reaches 15 m³; 15 × 2 + 5 × 4 = 50.00
         self.assertEqual(self._line(self.per_resident, self.cold).amount, 50.00)
