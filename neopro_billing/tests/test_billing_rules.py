@@ -239,6 +239,20 @@ class TestPenaltyWriteoff(BillingCase):
         self.assertEqual(self.paid.amount_penalty, 0.0)
         self.assertEqual(self.paid.balance_end, 0.0)
 
+    def test_writeoff_from_the_entry_dialog(self):
+        action = self.paid.sudo(self.accountant).with_context(neopro_operation_type='writeoff').action_operation_entry()
+        entry = self.env['neopro.operation.entry'].sudo(self.accountant).with_context(**action['context']).create({
+            'amount': 12.34, 'date': '2023-03-06', 'name': 'Court decision 5'})
+        self.assertEqual(entry.operation_type, 'writeoff')
+        entry.action_confirm()
+        writeoff = self._lines(self.paid, 'penalty').filtered(lambda o: o.amount < 0)
+        self.assertEqual((writeoff.amount, writeoff.name, writeoff.create_uid), (-12.34, 'Court decision 5',
+                                                                                 self.accountant))
+        entry = self.env['neopro.operation.entry'].sudo(self.operator).with_context(**action['context']).create({
+            'amount': 1.0, 'date': '2023-03-06', 'name': 'Goodwill'})
+        with self.assertRaises(AccessError):
+            entry.action_confirm()
+
     def test_writeoff_run(self):
         wizard = self.env['neopro.penalty.writeoff'].sudo(self.accountant).create({'date': '2023-03-10'})
         wizard.action_preview()
@@ -302,3 +316,11 @@ class TestAbsenceAndIntermediate(BillingCase):
         line = self._line(self.two, self.cold)
         self.assertEqual((line.basis, line.volume, line.amount), ('average', 1.194, 119.40))
         self.assertEqual(line.basis_text, 'Average; intermediate: prorated to 02.03.2023')
+
+    def test_wizard_says_it_is_prorated(self):
+        wizard = self.env['neopro.period.calculate'].create({'date': '2023-03-02'})
+        self.assertEqual(wizard.intermediate_note,
+                         'Prorated to 02.03.2023: norms, averages and fixed volumes for 2 of 31 days, meters by the '
+                         'readings up to that day; each line keeps the basis the full month would have with these '
+                         'readings.')
+        self.assertFalse(self.env['neopro.period.calculate'].create({'date': '2023-03-31'}).intermediate_note)
