@@ -40,10 +40,11 @@ class NeoproPenaltyWriteoff(models.TransientModel):
     _description = 'Penalty write-off run'
 
     date = fields.Date(string='Debt paid by', required=True, default=fields.Date.context_today)
-    reason = fields.Char(required=True, default=lambda self: _('The debt is paid: the penalty is written off'))
+    reason = fields.Char(string='Write-off reason', required=True,
+                         default=lambda self: _('The debt is paid: the penalty is written off'))
     state = fields.Selection([('draft', 'Choose'), ('preview', 'Preview'), ('done', 'Done')], default='draft',
                              readonly=True)
-    account_count = fields.Integer(string='Accounts', readonly=True)
+    account_count = fields.Integer(string='Accounts to write off', readonly=True)
     amount_total = fields.Monetary(string='Penalties written off', readonly=True)
 
     def _check_accountant(self):
