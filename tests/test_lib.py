@@ -123,3 +123,14 @@ def test_iin_bin_check_digit():
     for bad in ('990140001234', '880101300120', '031140004450', '99014000123', '9901400012333', '99014000123a',
                 '', None):
         assert not kz_id.is_valid(bad), bad
+
+
+def test_rounded_once_differs_by_one_tiyn():
+    """RULES §12: 1 000.00 of January, due 25.02, overdue 26–28.02 (3 days) at 15.25 %, K 1.5:
+    1 000 × 15.25 × 1.5 / 36 500 = 0.626712… a day; 3 days unrounded 1.880136… → 1.88, where rounding each day
+    would give 3 × 0.63 = 1.89: one tiyn more."""
+    debts = [(date(2023, 1, 1), D('1000.00'))]
+    result = penalty.penalty(debts, [], settings(), date(2023, 2, 1), date(2023, 2, 28))
+    assert result == D('1.88')
+    daily = (D('1000.00') * D('15.25') * D('1.5') / D(36500)).quantize(D('0.01'))
+    assert daily * 3 == D('1.89')

@@ -43,6 +43,8 @@ from . import neopro_period_accounting
 from . import res_config_settings
 from . import neopro_balance
 from . import neopro_calculation
+from . import neopro_meter_average
+from . import neopro_absence
 from . import neopro_dashboard
 from . import neopro_report_params
 from . import neopro_report_file

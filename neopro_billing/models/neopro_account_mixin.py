@@ -66,7 +66,8 @@ class NeoproAccountMixin(models.AbstractModel):
         """Open the manual entry dialog (Charges / Payments / Correction buttons; the type comes in the context)."""
         self.ensure_one()
         operation_type = self.env.context.get('neopro_operation_type', 'payment')
-        titles = {'charge': _('Add a charge'), 'payment': _('Add a payment'), 'correction': _('Add a correction')}
+        titles = {'charge': _('Add a charge'), 'payment': _('Add a payment'), 'correction': _('Add a correction'),
+                  'writeoff': _('Write a penalty off')}
         return {
             'type': 'ir.actions.act_window',
             'name': '%s: %s' % (titles.get(operation_type, ''), self.display_name),

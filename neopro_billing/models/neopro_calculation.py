@@ -30,8 +30,10 @@ _AMOUNT_SQL = 'ROUND(x.volume * u.price_days / u.active_days, 2)'
 # A unit bills its fallback volume (norm × residents, or the point's fixed volume) when it has no usable meter: none,
 # one overdue for verification, or one with neither a reading this month nor an average.
 _FALLBACK_SQL = 'm.account_id IS NULL OR m.overdue OR NOT m.all_known'
-# A fallback volume prorated to the unit's days in the period.
-_FALLBACK_VOLUME_SQL = 'ROUND(u.fallback_volume * u.active_days / %(days_in_period)s, 3)'
+# A fallback volume prorated to the unit's days in the period, less the norm of the residents' days of absence
+# (RULES §12, temporary absence).
+_FALLBACK_VOLUME_SQL = ('GREATEST(ROUND((u.fallback_volume * u.active_days - u.absent_volume_days)'
+                        ' / %(days_in_period)s, 3), 0)')
 
 # Tariff days of each distinct (service, category, first day, last day) of the units: the sum of price × days over
 # the tariffs valid on those days (days without a tariff count for nothing).
@@ -41,7 +43,10 @@ _TARIFF_CTE = """
     ), combo_price AS (
         SELECT c.service_id, c.category_id, c.ds, c.de,
                COALESCE(SUM(t.price * (LEAST(c.de, COALESCE(t.date_to, c.de)) - GREATEST(c.ds, t.date_from) + 1)), 0)
-                   AS price_days
+                   AS price_days,
+               COALESCE(bool_or(t.minimum_amount > 0
+                                OR EXISTS (SELECT 1 FROM neopro_tariff_band b WHERE b.tariff_id = t.id)), FALSE)
+                   AS has_bands
           FROM combo c
      LEFT JOIN neopro_tariff t ON t.service_id = c.service_id AND t.category_id = c.category_id AND t.active
                               AND t.date_from <= c.de AND (t.date_to IS NULL OR t.date_to >= c.ds)
@@ -54,7 +59,8 @@ _TARIFF_CTE = """
 _LINE_TABLE_SQL = """
     CREATE TEMP TABLE neopro_calc_line (
         account_id integer, metering_point_id integer, service_id integer, branch_id integer,
-        account_number varchar, volume numeric, basis varchar, price numeric, amount numeric
+        account_number varchar, volume numeric, basis varchar, price numeric, amount numeric,
+        reversed_volume numeric, band_lines text
     ) ON COMMIT DROP
 """
 
@@ -98,24 +104,71 @@ _METERS_SQL = """
           FROM month
          WHERE rank <= 3
       GROUP BY meter_id
+    ), estimated AS (
+        -- the months billed by average since the meter's last actual reading before the period (RULES §12)
+        SELECT e.meter_id, COUNT(*) AS months, SUM(e.volume) AS volume
+          FROM neopro_meter_average e
+          JOIN neopro_period p ON p.id = e.period_id
+         WHERE e.account_id BETWEEN %(account_from)s AND %(account_to)s AND p.date_start < %(period_start)s
+           AND NOT EXISTS (SELECT 1 FROM neopro_meter_reading r
+                            WHERE r.meter_id = e.meter_id AND r.date >= p.date_start AND r.date < %(period_start)s)
+      GROUP BY e.meter_id
     )
     SELECT m.id AS meter_id, m.account_id, m.point_id, m.service_id, m.overdue,
-           ip.meter_id IS NOT NULL AS has_reading, ip.volume AS read_volume, av.volume AS average_volume
+           ip.meter_id IS NOT NULL AS has_reading, ip.volume AS read_volume,
+           CASE WHEN COALESCE(es.months, 0) < %(average_months)s THEN av.volume END AS average_volume,
+           COALESCE(es.volume, 0) AS reversed_volume
       FROM meter m
  LEFT JOIN in_period ip ON ip.meter_id = m.id
  LEFT JOIN average av ON av.meter_id = m.id
+ LEFT JOIN estimated es ON es.meter_id = m.id
 """
 
+# The volume of a read meter is its consumption since its last actual reading less what was billed by average since
+# (the reversal); a meter not read bills its average prorated to the unit's days, rounded per meter (what is recorded
+# as billed by average, RULES §12).
 _METER_UNITS_SQL = """
     CREATE TEMP TABLE neopro_calc_meter_unit ON COMMIT DROP AS
-    SELECT account_id, point_id, service_id,
-           bool_or(overdue) AS overdue,
-           bool_and(has_reading) AS all_read,
-           bool_and(has_reading OR average_volume IS NOT NULL) AS all_known,
-           COALESCE(SUM(read_volume) FILTER (WHERE has_reading), 0) AS read_volume,
-           COALESCE(SUM(average_volume) FILTER (WHERE NOT has_reading), 0) AS average_volume
-      FROM neopro_calc_meter
-  GROUP BY account_id, point_id, service_id
+    SELECT m.account_id, m.point_id, m.service_id,
+           bool_or(m.overdue) AS overdue,
+           bool_and(m.has_reading) AS all_read,
+           bool_and(m.has_reading OR m.average_volume IS NOT NULL) AS all_known,
+           COALESCE(SUM(m.read_volume - m.reversed_volume) FILTER (WHERE m.has_reading), 0) AS read_volume,
+           COALESCE(SUM(m.reversed_volume) FILTER (WHERE m.has_reading), 0) AS reversed_volume,
+           COALESCE(SUM(ROUND(m.average_volume * u.active_days / %(days_in_period)s, 3))
+                    FILTER (WHERE NOT m.has_reading), 0) AS average_volume
+      FROM neopro_calc_meter m
+      JOIN neopro_calc_unit u ON u.account_id = m.account_id AND u.point_id = m.point_id
+                             AND u.service_id = m.service_id
+  GROUP BY m.account_id, m.point_id, m.service_id
+"""
+
+# What each meter not read was billed by average this period (lines billed by average only): the reversal of a later
+# actual reading and the cap of months in a row read it back.
+_METER_AVERAGES_SQL = """
+    CREATE TEMP TABLE neopro_calc_average ON COMMIT DROP AS
+    SELECT m.meter_id, m.account_id, ROUND(m.average_volume * u.active_days / %(days_in_period)s, 3) AS volume
+      FROM neopro_calc_meter m
+      JOIN neopro_calc_unit u ON u.account_id = m.account_id AND u.point_id = m.point_id
+                             AND u.service_id = m.service_id
+      JOIN neopro_calc_line l ON l.account_id = m.account_id AND COALESCE(l.metering_point_id, 0) = m.point_id
+                             AND l.service_id = m.service_id AND l.basis = 'average'
+     WHERE NOT m.has_reading AND m.average_volume IS NOT NULL
+"""
+# Merged like the ledger lines: unchanged records stay, changed or vanished ones go, new ones come.
+_METER_AVERAGE_DELETE_SQL = """
+    DELETE FROM neopro_meter_average e
+     WHERE e.period_id = %(period_id)s AND e.account_id BETWEEN %(account_from)s AND %(account_to)s
+       AND NOT EXISTS (SELECT 1 FROM neopro_calc_average c WHERE c.meter_id = e.meter_id AND c.volume = e.volume)
+"""
+_METER_AVERAGE_INSERT_SQL = """
+    INSERT INTO neopro_meter_average (meter_id, period_id, account_id, volume,
+                                      create_uid, create_date, write_uid, write_date)
+    SELECT c.meter_id, %(period_id)s, c.account_id, c.volume,
+           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+      FROM neopro_calc_average c
+     WHERE NOT EXISTS (SELECT 1 FROM neopro_meter_average e
+                        WHERE e.meter_id = c.meter_id AND e.period_id = %(period_id)s)
 """
 
 # A resident's unit is a service (its connections of the period summed; point 0), with norm × residents as fallback;
@@ -126,7 +179,8 @@ _UNITS_SQL = """
         SELECT s.account_id, 0 AS point_id, c.service_id, s.category_id,
                COALESCE(n.volume, 0) * s.residents AS fallback_volume, 'norm' AS fallback_basis,
                GREATEST(COALESCE(c.date_start, %(period_start)s), %(period_start)s) AS ds,
-               LEAST(COALESCE(c.date_end, %(calculation_date)s), %(calculation_date)s) AS de
+               LEAST(COALESCE(c.date_end, %(calculation_date)s), %(calculation_date)s) AS de,
+               s.id AS subscriber_id, COALESCE(n.volume, 0) AS norm, s.residents
           FROM neopro_service_connection c
           JOIN neopro_subscriber s ON s.id = c.subscriber_id
      LEFT JOIN """ + NORM_IN_FORCE_SQL + """ n ON n.service_id = c.service_id
@@ -138,7 +192,8 @@ _UNITS_SQL = """
         SELECT c.account_id, p.id, p.service_id, c.category_id, COALESCE(p.volume, 0), 'fixed',
                GREATEST(COALESCE(p.date_start, %(period_start)s), %(period_start)s),
                LEAST(COALESCE(p.date_end, %(calculation_date)s), COALESCE(c.date_end, %(calculation_date)s),
-                     %(calculation_date)s)
+                     %(calculation_date)s),
+               NULL, 0, 1
           FROM neopro_metering_point p
           JOIN neopro_contract c ON c.id = p.contract_id
          WHERE p.active AND c.active AND c.state = 'active'
@@ -149,20 +204,132 @@ _UNITS_SQL = """
     ), """ + _TARIFF_CTE + """
     SELECT conn.account_id, conn.point_id, conn.service_id, a.branch_id, a.account_number,
            MAX(conn.fallback_volume) AS fallback_volume, MAX(conn.fallback_basis) AS fallback_basis,
-           SUM(conn.de - conn.ds + 1) AS active_days, SUM(cp.price_days) AS price_days
+           SUM(conn.de - conn.ds + 1) AS active_days, SUM(cp.price_days) AS price_days,
+           bool_or(cp.has_bands) AS has_bands, MAX(conn.residents) AS residents,
+           COALESCE(SUM(conn.norm * ab.resident_days), 0) AS absent_volume_days
       FROM conn
       JOIN neopro_account a ON a.id = conn.account_id
       JOIN combo_price cp ON cp.service_id = conn.service_id AND cp.category_id = conn.category_id
                          AND cp.ds = conn.ds AND cp.de = conn.de
+ LEFT JOIN LATERAL (
+        -- residents' days of absence inside the connection's days (looked up only when the period has absences)
+        SELECT SUM(ab.residents * (LEAST(ab.date_to, conn.de) - GREATEST(ab.date_from, conn.ds) + 1)) AS resident_days
+          FROM neopro_absence ab
+         WHERE %(has_absences)s AND ab.subscriber_id = conn.subscriber_id
+           AND ab.date_from <= conn.de AND ab.date_to >= conn.ds
+     ) ab ON TRUE
      WHERE conn.de >= conn.ds
   GROUP BY conn.account_id, conn.point_id, conn.service_id, a.branch_id, a.account_number
 """
 
+# Tariff days of the banded units: each tariff valid on their days with its number of days (RULES §12, bands).
+_UNIT_TARIFFS_SQL = """
+    CREATE TEMP TABLE neopro_calc_unit_tariff ON COMMIT DROP AS
+    WITH conn AS (
+        SELECT s.account_id, 0 AS point_id, c.service_id, s.category_id,
+               GREATEST(COALESCE(c.date_start, %(period_start)s), %(period_start)s) AS ds,
+               LEAST(COALESCE(c.date_end, %(calculation_date)s), %(calculation_date)s) AS de
+          FROM neopro_service_connection c
+          JOIN neopro_subscriber s ON s.id = c.subscriber_id
+          JOIN neopro_calc_unit u ON u.account_id = s.account_id AND u.point_id = 0 AND u.service_id = c.service_id
+         WHERE u.has_bands AND s.active
+           AND (c.date_start IS NULL OR c.date_start <= %(calculation_date)s)
+           AND (c.date_end IS NULL OR c.date_end >= %(period_start)s)
+     UNION ALL
+        SELECT c.account_id, p.id, p.service_id, c.category_id,
+               GREATEST(COALESCE(p.date_start, %(period_start)s), %(period_start)s),
+               LEAST(COALESCE(p.date_end, %(calculation_date)s), COALESCE(c.date_end, %(calculation_date)s),
+                     %(calculation_date)s)
+          FROM neopro_metering_point p
+          JOIN neopro_contract c ON c.id = p.contract_id
+          JOIN neopro_calc_unit u ON u.account_id = c.account_id AND u.point_id = p.id AND u.service_id = p.service_id
+         WHERE u.has_bands AND p.active AND c.active AND c.state = 'active'
+           AND (p.date_start IS NULL OR p.date_start <= %(calculation_date)s)
+           AND (p.date_end IS NULL OR p.date_end >= %(period_start)s)
+           AND (c.date_end IS NULL OR c.date_end >= %(period_start)s)
+    )
+    SELECT conn.account_id, conn.point_id, conn.service_id, t.id AS tariff_id,
+           SUM(LEAST(conn.de, COALESCE(t.date_to, conn.de)) - GREATEST(conn.ds, t.date_from) + 1) AS days
+      FROM conn
+      JOIN neopro_tariff t ON t.service_id = conn.service_id AND t.category_id = conn.category_id AND t.active
+                          AND t.date_from <= conn.de AND (t.date_to IS NULL OR t.date_to >= conn.ds)
+     WHERE conn.de >= conn.ds
+  GROUP BY 1, 2, 3, 4
+"""
+
+# Amounts of the banded units' lines: the volume split over the tariffs by days; each part billed band by band with
+# the band limits scaled by its share of the days calculated (× residents for band_basis 'resident'), at least the
+# tariff's minimum for those days; rounded once per line. A credit (negative volume) is priced at the first band.
+_BAND_AMOUNTS_SQL = """
+    WITH part AS (
+        SELECT ut.account_id, ut.point_id, ut.service_id, t.id AS tariff_id, t.price, t.date_from, ut.days,
+               t.minimum_amount * ut.days / %(days_elapsed)s AS minimum,
+               l.volume * ut.days / u.active_days AS volume,
+               ut.days::numeric / %(days_elapsed)s
+                   * CASE WHEN t.band_basis = 'resident' THEN GREATEST(u.residents, 1) ELSE 1 END AS scale
+          FROM neopro_calc_unit_tariff ut
+          JOIN neopro_calc_unit u ON u.account_id = ut.account_id AND u.point_id = ut.point_id
+                                 AND u.service_id = ut.service_id
+          JOIN neopro_calc_line l ON l.account_id = ut.account_id AND COALESCE(l.metering_point_id, 0) = ut.point_id
+                                 AND l.service_id = ut.service_id
+          JOIN neopro_tariff t ON t.id = ut.tariff_id
+    ), band AS (
+        SELECT b.tariff_id, b.volume_from, b.price,
+               LEAD(b.volume_from) OVER (PARTITION BY b.tariff_id ORDER BY b.volume_from) AS volume_to
+          FROM neopro_tariff_band b
+         WHERE b.tariff_id IN (SELECT tariff_id FROM neopro_calc_unit_tariff)
+    ), part_band AS (
+        SELECT p.*, b.price AS band_price, b.volume_from * p.scale AS band_from, b.volume_to * p.scale AS band_to,
+               GREATEST(0, LEAST(p.volume, COALESCE(b.volume_to * p.scale, p.volume)) - b.volume_from * p.scale)
+                   AS band_volume,
+               row_number() OVER (PARTITION BY p.account_id, p.point_id, p.service_id, p.tariff_id
+                                  ORDER BY b.volume_from) AS band_rank
+          FROM part p
+     LEFT JOIN band b ON b.tariff_id = p.tariff_id
+    ), part_amount AS (
+        SELECT account_id, point_id, service_id, tariff_id, date_from, volume, minimum,
+               CASE WHEN bool_and(band_price IS NULL) THEN volume * price
+                    WHEN volume < 0 THEN volume * MIN(band_price) FILTER (WHERE band_rank = 1)
+                    ELSE SUM(band_volume * band_price) END AS amount,
+               bool_and(band_price IS NULL) AS flat
+          FROM part_band
+      GROUP BY account_id, point_id, service_id, tariff_id, date_from, volume, minimum, price
+    ), line AS (
+        SELECT account_id, point_id, service_id,
+               ROUND(SUM(CASE WHEN volume >= 0 THEN GREATEST(amount, minimum) ELSE amount END), 2) AS amount,
+               jsonb_agg(jsonb_build_object('date_from', date_from, 'minimum', ROUND(minimum, 2),
+                                            'minimum_applied', volume >= 0 AND minimum > amount)
+                         ORDER BY date_from) AS parts
+          FROM part_amount
+      GROUP BY account_id, point_id, service_id
+    ), detail AS (
+        SELECT account_id, point_id, service_id,
+               jsonb_agg(jsonb_build_object('date_from', date_from, 'from', ROUND(band_from, 3),
+                                            'to', ROUND(band_to, 3), 'price', band_price,
+                                            'volume', ROUND(band_volume, 3),
+                                            'amount', ROUND(band_volume * band_price, 2))
+                         ORDER BY date_from, band_from) AS bands
+          FROM part_band
+         WHERE band_price IS NOT NULL AND band_volume > 0
+      GROUP BY account_id, point_id, service_id
+    )
+    UPDATE neopro_calc_line l
+       SET amount = x.amount, price = CASE WHEN l.volume <> 0 THEN ROUND(x.amount / l.volume, 4) ELSE 0 END,
+           band_lines = jsonb_build_object('bands', COALESCE(d.bands, '[]'::jsonb), 'parts', x.parts)::text
+      FROM line x
+ LEFT JOIN detail d ON d.account_id = x.account_id AND d.point_id = x.point_id AND d.service_id = x.service_id
+     WHERE l.account_id = x.account_id AND COALESCE(l.metering_point_id, 0) = x.point_id
+       AND l.service_id = x.service_id
+"""
+
+# A unit's volume: its meters' (the read ones less what they billed by average since their last actual reading, the
+# others by average), else its fallback. A negative volume is a credit: basis "average reversal" (RULES §12).
 _WATER_LINES_SQL = """
     INSERT INTO neopro_calc_line (account_id, metering_point_id, service_id, branch_id, account_number, volume,
-                                  basis, price, amount)
-    SELECT u.account_id, NULLIF(u.point_id, 0), u.service_id, u.branch_id, u.account_number, x.volume, x.basis,
-           """ + _PRICE_SQL + ", " + _AMOUNT_SQL + """
+                                  basis, price, amount, reversed_volume)
+    SELECT u.account_id, NULLIF(u.point_id, 0), u.service_id, u.branch_id, u.account_number, x.volume,
+           CASE WHEN x.volume < 0 THEN 'average_reversal' ELSE x.basis END,
+           """ + _PRICE_SQL + ", " + _AMOUNT_SQL + """, x.reversed_volume
       FROM neopro_calc_unit u
  LEFT JOIN neopro_calc_meter_unit m ON m.account_id = u.account_id AND m.point_id = u.point_id
                                    AND m.service_id = u.service_id
@@ -172,8 +339,9 @@ _WATER_LINES_SQL = """
                     ELSE 'average' END AS basis,
                CASE WHEN """ + _FALLBACK_SQL + " THEN " + _FALLBACK_VOLUME_SQL + """
                     WHEN m.all_read THEN m.read_volume
-                    ELSE m.read_volume + ROUND(m.average_volume * u.active_days / %(days_in_period)s, 3)
-               END AS volume
+                    ELSE m.read_volume + m.average_volume
+               END AS volume,
+               CASE WHEN """ + _FALLBACK_SQL + """ THEN 0 ELSE m.reversed_volume END AS reversed_volume
      ) x
      WHERE u.service_id <> ALL(%(sewage_ids)s)
 """
@@ -193,6 +361,7 @@ _SEWAGE_LINES_SQL = """
              WHERE service_id = ANY(%(water_ids)s) GROUP BY account_id) w ON w.account_id = u.account_id
      CROSS JOIN LATERAL (
         SELECT CASE WHEN w.account_id IS NULL OR f.account_id IS NULL THEN u.fallback_basis
+                    WHEN w.volume < 0 THEN 'average_reversal'
                     ELSE 'sewage' END AS basis,
                CASE WHEN w.account_id IS NULL OR f.account_id IS NULL THEN """ + _FALLBACK_VOLUME_SQL + """
                     ELSE ROUND(w.volume * u.active_days / %(days_elapsed)s, 3) END AS volume
@@ -208,12 +377,15 @@ _IN_RUN = """o.period_id = %(period_id)s AND o.is_auto AND o.operation_type = %(
 _MERGE_UPDATE_SQL = """
     UPDATE neopro_operation o
        SET volume = l.volume, basis = l.basis, price = l.price, amount = l.amount, date = %(line_date)s,
+           reversed_volume = l.reversed_volume, band_lines = l.band_lines,
            branch_id = l.branch_id, account_number = l.account_number,
            write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
       FROM neopro_calc_line l
      WHERE """ + _IN_RUN + " AND " + _SAME_LINE + """
-       AND (o.volume, o.basis, o.price, o.amount, o.date, o.branch_id, o.account_number)
-           IS DISTINCT FROM (l.volume, l.basis, l.price, l.amount, %(line_date)s::date, l.branch_id, l.account_number)
+       AND (o.volume, o.basis, o.price, o.amount, o.date, o.branch_id, o.account_number, o.reversed_volume,
+            o.band_lines)
+           IS DISTINCT FROM (l.volume, l.basis, l.price, l.amount, %(line_date)s::date, l.branch_id, l.account_number,
+                             l.reversed_volume, l.band_lines)
 """
 _MERGE_DELETE_SQL = """
     DELETE FROM neopro_operation o
@@ -222,10 +394,10 @@ _MERGE_DELETE_SQL = """
 """
 _MERGE_INSERT_SQL = """
     INSERT INTO neopro_operation (operation_type, is_auto, period_id, date, account_id, metering_point_id, service_id,
-                                  branch_id, account_number, volume, basis, price, amount,
-                                  create_uid, create_date, write_uid, write_date)
+                                  branch_id, account_number, volume, basis, price, amount, reversed_volume,
+                                  band_lines, create_uid, create_date, write_uid, write_date)
     SELECT %(operation_type)s, TRUE, %(period_id)s, %(line_date)s, l.account_id, l.metering_point_id, l.service_id,
-           l.branch_id, l.account_number, l.volume, l.basis, l.price, l.amount,
+           l.branch_id, l.account_number, l.volume, l.basis, l.price, l.amount, l.reversed_volume, l.band_lines,
            %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
       FROM neopro_calc_line l
      WHERE NOT EXISTS (SELECT 1 FROM neopro_operation o WHERE """ + _IN_RUN + " AND " + _SAME_LINE + """)
@@ -281,7 +453,8 @@ _PENALTY_LINES_SQL = """
       JOIN neopro_account a ON a.id = x.account_id
 """
 _TEMP_TABLES = ('neopro_calc_line', 'neopro_calc_meter', 'neopro_calc_meter_unit', 'neopro_calc_unit',
-                'neopro_calc_debt', 'neopro_calc_credit', 'neopro_calc_debtor')
+                'neopro_calc_unit_tariff', 'neopro_calc_average', 'neopro_calc_debt', 'neopro_calc_credit',
+                'neopro_calc_debtor')
 # Statements on the temporary tables, made of the constant names above only.
 _DROP_TEMP_SQL = 'DROP TABLE IF EXISTS ' + ', '.join(_TEMP_TABLES)
 _ANALYZE_SQL = {table: 'ANALYZE ' + table for table in _TEMP_TABLES}
@@ -317,14 +490,16 @@ class NeoproCalculation(models.AbstractModel):
         set_jit(cr, False)
         cr.execute(_DROP_TEMP_SQL)
         cr.execute(_LINE_TABLE_SQL)
+        with self._timed('units', timings):
+            self._compute_units(params)
         with self._timed('meters', timings):
             self._compute_meters(params)
             self._compute_meter_units(params)
-        with self._timed('units', timings):
-            self._compute_units(params)
         with self._timed('charge lines', timings):
             self._compute_water_lines(params)
             self._compute_sewage_lines(params)
+            self._compute_band_amounts(params)
+            self._record_meter_averages(params)
             cr.execute('SELECT count(*), count(*) FILTER (WHERE price = 0 AND volume > 0) FROM neopro_calc_line')
             lines, untariffed = cr.fetchone()
         with self._timed('merge charges', timings):
@@ -363,9 +538,27 @@ class NeoproCalculation(models.AbstractModel):
             'days_in_period': (period_end - period_start).days + 1,
             'days_elapsed': (calculation_date - period_start).days + 1,
             'uid': self.env.uid, 'account_from': account_from, 'account_to': account_to,
+            'average_months': self._get_average_months(),
+            'has_absences': self._has_absences(period_start, calculation_date),
             'sewage_ids': services.filtered(lambda s: s.code == 'sewage').ids or [0],
             'water_ids': services.filtered(lambda s: s.code in ('cold_water', 'hot_water')).ids or [0],
         }
+
+    @api.model
+    def _get_average_months(self):
+        """Months in a row a meter without reading is billed by average before the norm (RULES §12; default 3)."""
+        get = self.env['ir.config_parameter'].sudo().get_param  # sudo: system parameters are admin-only
+        try:
+            return max(int(get('neopro_billing.average_months', '3') or 3), 0)
+        except ValueError:
+            return 3
+
+    @api.model
+    def _has_absences(self, date_from, date_to):
+        """Whether any temporary absence overlaps the days calculated (else the lookup is skipped)."""
+        self.env.cr.execute('SELECT EXISTS (SELECT 1 FROM neopro_absence WHERE date_from <= %s AND date_to >= %s)',
+                            (date_to, date_from))
+        return self.env.cr.fetchone()[0]
 
     def _execute(self, query, params, table=None):
         """Run one step's statement; analyse the table it wrote so the next step is planned on its real size."""
@@ -399,6 +592,22 @@ class NeoproCalculation(models.AbstractModel):
     def _compute_sewage_lines(self, params):
         """Sewage lines: the account's cold + hot volume (RULES §6), else the fallback volume."""
         self._execute(_SEWAGE_LINES_SQL, params)
+
+    @api.model
+    def _compute_band_amounts(self, params):
+        """Amounts of the lines of banded units (bands or a minimum, RULES §12); the others keep volume × price."""
+        self.env.cr.execute('SELECT EXISTS (SELECT 1 FROM neopro_calc_unit WHERE has_bands)')
+        if not self.env.cr.fetchone()[0]:
+            return
+        self._execute(_UNIT_TARIFFS_SQL, params, 'neopro_calc_unit_tariff')
+        self._execute(_BAND_AMOUNTS_SQL, params)
+
+    @api.model
+    def _record_meter_averages(self, params):
+        """Record what each meter not read billed by average this period (for the reversal and the cap)."""
+        self._execute(_METER_AVERAGES_SQL, params, 'neopro_calc_average')
+        self._execute(_METER_AVERAGE_DELETE_SQL, params)
+        self._execute(_METER_AVERAGE_INSERT_SQL, params)
 
     @api.model
     def _merge_lines(self, operation_type, params):

@@ -1,5 +1,7 @@
+import json
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib.dates import format_date
 
@@ -12,6 +14,7 @@ OPERATION_TYPES = [
 BASES = [
     ('meter', 'Meter'),
     ('average', 'Average'),
+    ('average_reversal', 'Average reversal'),
     ('norm', 'Norm'),
     ('fixed', 'Fixed volume'),
     ('sewage', 'Sewage (cold + hot)'),
@@ -46,6 +49,12 @@ class NeoproOperation(models.Model):
     basis = fields.Selection(BASES)
     price = fields.Float(digits=(12, 4), help='Tariff applied, tenge per m³ (the average over the days billed '
                                               'when the tariff changed inside the period).')
+    reversed_volume = fields.Float(digits=(12, 3), string='Less billed by average', readonly=True,
+                                   help='Volume billed by average since the meters\' last actual readings, deducted '
+                                        'from what they counted (RULES §12).')
+    band_lines = fields.Text(readonly=True, help='Bands of a tiered tariff: volume and amount of each (JSON).')
+    basis_text = fields.Char(compute='_compute_basis_text', string='Basis of the line',
+                             help='How the line was calculated: meters, average, reversal, norm, bands, absence.')
     correction_type_id = fields.Many2one('neopro.correction.type', ondelete='restrict')
     payment_source_id = fields.Many2one('neopro.payment.source', ondelete='restrict')
     bank_id = fields.Many2one('res.bank', ondelete='restrict')
@@ -59,8 +68,9 @@ class NeoproOperation(models.Model):
                                     'volume of the metering point.')
 
     _sql_constraints = [
-        ('amount_sign', "CHECK(operation_type = 'correction' OR amount >= 0)",
-         'Only a correction can have a negative amount.'),
+        ('amount_sign', "CHECK(operation_type IN ('correction', 'penalty') OR amount >= 0 "
+                        "OR basis = 'average_reversal')",
+         'Only a correction, a penalty write-off or an average reversal can have a negative amount.'),
     ]
 
     @api.depends('account_id.branch_id', 'account_id.account_number')
@@ -75,6 +85,73 @@ class NeoproOperation(models.Model):
             holder = op.account_id._get_holder()
             op.norm_volume = holder._get_norm_volume(op) if holder else 0.0
 
+    @api.multi
+    @api.depends('basis', 'volume', 'reversed_volume', 'band_lines', 'date', 'period_id')
+    def _compute_basis_text(self):
+        bases = dict(self._fields['basis']._description_selection(self.env))
+        for op in self:
+            if op.operation_type != 'charge' or not op.basis:
+                op.basis_text = op.name or ''
+                continue
+            op.basis_text = '; '.join([bases.get(op.basis, '')] + op._get_basis_details())
+
+    def _get_basis_details(self):
+        """What the receipt prints under a line's basis: the reversal, the bands, the proration, the absence."""
+        self.ensure_one()
+        details = []
+        if self.reversed_volume:
+            details.append(_('counted %s m³ less %s m³ billed by average')
+                           % (_format_volume(self.volume + self.reversed_volume),
+                              _format_volume(self.reversed_volume)))
+        bands = self._get_band_text()
+        if bands:
+            details.append(bands)
+        if self.is_auto and self.period_id and self.date and self.date < self.period_id.date_end:
+            details.append(_('intermediate: prorated to %s') % _format_day(self.date))
+        if self.is_auto and self.basis == 'norm':
+            absence = self._get_absence_text()
+            if absence:
+                details.append(absence)
+        return details
+
+    def _get_bands(self):
+        """The bands of the line as the calculation recorded them: [{from, to, volume, price, amount}], minimum."""
+        self.ensure_one()
+        if not self.band_lines:
+            return [], 0.0
+        data = json.loads(self.band_lines)
+        minimum = sum(part['minimum'] for part in data.get('parts', []) if part.get('minimum_applied'))
+        return data.get('bands', []), minimum
+
+    def _get_band_text(self):
+        """«до 10 м³ × 2,00; 10–20 м³ × 2,50; …» and the minimum when it applied."""
+        bands, minimum = self._get_bands()
+        texts = []
+        for band in bands:
+            if not band['from']:
+                limits = _('up to %s m³') % _format_volume(band['to'])
+            elif band['to'] is None:
+                limits = _('over %s m³') % _format_volume(band['from'])
+            else:
+                limits = '%s–%s m³' % (_format_volume(band['from']), _format_volume(band['to']))
+            texts.append(_('%s: %s m³ × %s = %s') % (limits, _format_volume(band['volume']),
+                                                     _format_money(band['price']), _format_money(band['amount'])))
+        if minimum:
+            texts.append(_('tariff minimum %s') % _format_money(minimum))
+        return '; '.join(texts)
+
+    def _get_absence_text(self):
+        """«temporary absence: 1 resident 01.03–10.03 (doc. 17)» of the line's subscriber and days."""
+        self.ensure_one()
+        holder = self.account_id._get_holder()
+        if holder._name != 'neopro.subscriber':
+            return ''
+        absences = holder.absence_ids.filtered(
+            lambda a: a.date_from <= self.date and a.date_to >= self.period_id.date_start)
+        return '; '.join(_('temporary absence: %s of %s residents %s–%s (document %s)')
+                         % (a.residents, holder.residents, _format_day(a.date_from), _format_day(a.date_to),
+                            a.document_number) for a in absences)
+
     @api.constrains('amount', 'operation_type')
     def _check_amount(self):
         for op in self:
@@ -82,6 +159,9 @@ class NeoproOperation(models.Model):
                 raise ValidationError(_('Account %s: a payment must be a positive amount.') % op.account_number)
             if op.operation_type == 'correction' and not op.amount:
                 raise ValidationError(_('Account %s: a correction of 0.00 changes nothing.') % op.account_number)
+            if op.operation_type == 'penalty' and op.amount < 0 and (op.is_auto or not (op.name or '').strip()):
+                raise ValidationError(_('Account %s: a penalty write-off (a negative penalty) needs its reason.')
+                                      % op.account_number)
 
     @api.constrains('operation_type', 'correction_type_id')
     def _check_correction_type(self):
@@ -89,8 +169,17 @@ class NeoproOperation(models.Model):
             raise ValidationError(_('Account %s: a correction needs a correction type.') % op.account_number)
 
     @api.model
+    def _check_writeoff_access(self, vals):
+        """A penalty write-off (a negative penalty operation) is made by accountants only (RULES §12)."""
+        if vals.get('operation_type', 'penalty') == 'penalty' and (vals.get('amount') or 0) < 0 \
+                and not self.env.user.has_group('neopro_billing.group_accountant') \
+                and not self.env.user._is_superuser():
+            raise AccessError(_('Only accountants write penalties off.'))
+
+    @api.model
     def create(self, vals):
         vals = self._add_missing_default_values(self._holder_to_account(vals))
+        self._check_writeoff_access(vals)
         period = self.env['neopro.period'].browse(vals.get('period_id'))
         account = self.env['neopro.account'].browse(vals.get('account_id'))
         self._check_period_open(period, vals.get('date'), account.account_number)
@@ -107,6 +196,8 @@ class NeoproOperation(models.Model):
     @api.multi
     def write(self, vals):
         vals = self._holder_to_account(vals)
+        for op in self:
+            self._check_writeoff_access(dict({'operation_type': op.operation_type, 'amount': op.amount}, **vals))
         if set(vals) - self._closed_period_writable_fields:
             for op in self:
                 self._check_period_open(op.period_id, op.date, op.account_number)
@@ -188,3 +279,19 @@ class NeoproOperation(models.Model):
         Set-based SQL: call it after operations are written with SQL. Refused for a closed period.
         """
         return self.env['neopro.balance']._recompute(period, account_ids)
+
+
+def _format_volume(value):
+    """A volume as the Russian UI writes it: 12,5 (up to 3 decimals, no trailing zeros)."""
+    return ('%.3f' % (value or 0)).rstrip('0').rstrip('.').replace('.', ',')
+
+
+def _format_money(value):
+    """An amount or price with 2 decimals and a decimal comma: 2,50."""
+    return ('%.2f' % (value or 0)).replace('.', ',')
+
+
+def _format_day(value):
+    """A date as DD.MM.YYYY."""
+    value = fields.Date.from_string(value) if isinstance(value, str) else value
+    return value.strftime('%d.%m.%Y') if value else ''

@@ -13,6 +13,8 @@ class NeoproOperation(models.Model):
     _protected_fields = {
         'is_auto': (False,),
         'basis': (False, 'manual'),
+        'reversed_volume': (0, 0.0, False),
+        'band_lines': (False,),
         'txn_id': (False,),
         'payment_file_id': (False,),
     }

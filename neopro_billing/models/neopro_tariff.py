@@ -15,17 +15,33 @@ class NeoproTariff(models.Model):
                          help='Tenge per m³ (VAT included).')
     date_from = fields.Date(required=True, track_visibility='onchange')
     date_to = fields.Date(track_visibility='onchange', help='Last day the price applies; empty: open.')
+    band_ids = fields.One2many('neopro.tariff.band', 'tariff_id', string='Bands', copy=True,
+                               help='Consumption bands (RULES §12): each band\'s volume is billed at its own price. '
+                                    'Without bands the tariff bills volume × price.')
+    band_basis = fields.Selection([('account', 'Per account'), ('resident', 'Per resident')], required=True,
+                                  default='account', track_visibility='onchange',
+                                  help='Per resident: the band limits are multiplied by the residents of the account.')
+    minimum_amount = fields.Monetary(track_visibility='onchange',
+                                     help='The least the tariff charges a month (tenge; prorated by days).')
 
     _sql_constraints = [
         ('price_positive', 'CHECK(price >= 0)', 'A tariff price cannot be negative.'),
         ('dates_ordered', 'CHECK(date_to IS NULL OR date_to >= date_from)',
          'A tariff cannot end before it starts.'),
+        ('minimum_positive', 'CHECK(minimum_amount IS NULL OR minimum_amount >= 0)',
+         'A tariff minimum cannot be negative.'),
     ]
 
     @api.multi
     def name_get(self):
         return [(t.id, '%s / %s: %s (%s)' % (t.service_id.short_name, t.category_id.code, t.price, t.date_from))
                 for t in self]
+
+    @api.constrains('band_ids')
+    def _check_bands(self):
+        for tariff in self.filtered('band_ids'):
+            if min(tariff.band_ids.mapped('volume_from')) != 0:
+                raise ValidationError(_('Tariff %s: the first band must start at 0 m³.') % tariff.display_name)
 
     @api.constrains('service_id', 'category_id', 'date_from', 'date_to', 'active')
     def _check_overlap(self):
@@ -43,3 +59,21 @@ class NeoproTariff(models.Model):
                 raise ValidationError(_('The tariff %s overlaps the tariff %s: only one price may apply '
                                         'to a service and category on a day.')
                                       % (tariff.display_name, other.display_name))
+
+
+class NeoproTariffBand(models.Model):
+    """A consumption band of a tariff: the volume from ``volume_from`` up to the next band's at ``price``."""
+    _name = 'neopro.tariff.band'
+    _description = 'Tariff band'
+    _order = 'tariff_id, volume_from'
+
+    tariff_id = fields.Many2one('neopro.tariff', required=True, ondelete='cascade', index=True)
+    volume_from = fields.Float(string='From, m³', required=True, digits=(12, 3),
+                               help='The band starts at this monthly volume (per account or per resident).')
+    price = fields.Float(required=True, digits=(12, 4), help='Tenge per m³ of the band.')
+
+    _sql_constraints = [
+        ('volume_from_unique', 'unique(tariff_id, volume_from)', 'Two bands of a tariff cannot start at one volume.'),
+        ('volume_from_positive', 'CHECK(volume_from >= 0)', 'A band cannot start below 0 m³.'),
+        ('price_positive', 'CHECK(price >= 0)', 'A band price cannot be negative.'),
+    ]

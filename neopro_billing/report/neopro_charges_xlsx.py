@@ -1,11 +1,11 @@
-"""Charges register of a period: every charge line (account, service, basis, volume, tariff, amount)."""
+"""Charges register of a period: every charge line (account, service, basis, volume, tariff, amount, details)."""
 from odoo import _, models
 
 from .neopro_report_xlsx import col
 
 _CHARGES_SQL = """
     SELECT o.account_number, a.holder_name, COALESCE(mp.address, a.holder_address), o.branch_id, o.service_id,
-           o.basis, o.volume, o.price, o.amount
+           o.basis, o.volume, o.price, o.amount, o.id, o.reversed_volume <> 0 OR o.band_lines IS NOT NULL
       FROM neopro_operation o
       JOIN neopro_account a ON a.id = o.account_id
  LEFT JOIN neopro_metering_point mp ON mp.id = o.metering_point_id
@@ -31,7 +31,10 @@ class NeoproChargesXlsx(models.AbstractModel):
         columns = [col(_('Account number'), width=14), col(_('Name'), width=32), col(_('Address'), width=40),
                    col(_('Branch'), width=16), col(_('Service'), width=18), col(_('Basis'), width=14),
                    col(_('Volume, m³'), 'volume', total='sum'), col(_('Tariff'), 'price'),
-                   col(_('Amount'), 'money', total='sum')]
+                   col(_('Amount'), 'money', total='sum'), col(_('Details'), width=60)]
+        # RULES §12: the reversal and the bands behind a line, read for the lines that have them only
+        operations = self.env['neopro.operation'].browse([row[9] for row in rows if row[10]])
+        details = {op.id: '; '.join(op._get_basis_details()) for op in operations}
         self._write_report(workbook, wizard, columns, (
-            row[:3] + (branches.get(row[3], ''), services.get(row[4], ''), bases.get(row[5], '')) + row[6:]
-            for row in rows), freeze_columns=2)
+            row[:3] + (branches.get(row[3], ''), services.get(row[4], ''), bases.get(row[5], '')) + row[6:9]
+            + (details.get(row[9], ''),) for row in rows), freeze_columns=2)

@@ -24,7 +24,7 @@ _BALANCE_SQL = """
 """
 
 _CHARGE_SQL = """
-    SELECT o.account_id, o.metering_point_id, o.service_id, o.basis, o.volume, o.price, o.amount, o.name
+    SELECT o.account_id, o.metering_point_id, o.service_id, o.basis, o.volume, o.price, o.amount, o.name, o.id
       FROM neopro_operation o
  LEFT JOIN neopro_service s ON s.id = o.service_id
      WHERE o.period_id = %(period)s AND o.operation_type = 'charge' AND o.account_id = ANY(%(ids)s)
@@ -162,6 +162,7 @@ class NeoproReceipt(models.AbstractModel):
                 'serial': serial, 'previous': previous if previous is not None else initial, 'current': current})
         services = {s.id: s for s in self.env['neopro.service'].with_context(active_test=False).search([])}
         bases = dict(self.env['neopro.operation']._fields['basis']._description_selection(self.env))
+        operations = self.env['neopro.operation'].browse([row[-1] for rows in charges.values() for row in rows])
         due_date = self._get_due_date(period)
         payees = {}
         receipts = []
@@ -169,7 +170,7 @@ class NeoproReceipt(models.AbstractModel):
             account_id = account.account_id.id
             lines = []
             listed = set()  # the meters of a metering point or service show on its first line only
-            for point_id, service_id, basis, volume, price, amount, name in charges.get(account_id, []):
+            for point_id, service_id, basis, volume, price, amount, name, op_id in charges.get(account_id, []):
                 service = services.get(service_id)
                 key = (account_id, point_id) if point_id else (account_id, service_id)
                 lines.append({
@@ -178,6 +179,8 @@ class NeoproReceipt(models.AbstractModel):
                     'meters': [] if key in listed else meters.get(key, []),
                     # a manual line has no volume and tariff of its own: it shows its amount only
                     'volume': volume or None, 'price': price or None, 'amount': amount,
+                    # RULES §12: the reversal, the bands, the proration and the absence behind the line
+                    'note': '; '.join(operations.browse(op_id)._get_basis_details()),
                 })
                 listed.add(key)
             figures = {key: float(value) for key, value in balances.get(account_id, dict.fromkeys(

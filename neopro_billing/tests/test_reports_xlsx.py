@@ -103,7 +103,7 @@ class TestReportsXlsx(XlsxMixin, ReportCase):
     def test_charges_register(self):
         headers, rows, total = self.table(self.render(self.wizard('charges', branch_id=self.branch1.id)).active)
         self.assertEqual(headers, ['Account number', 'Name', 'Address', 'Branch', 'Service', 'Basis', 'Volume, m³',
-                                   'Tariff', 'Amount'])
+                                   'Tariff', 'Amount', 'Details'])
         lines = [(row[0], row[4], row[5], row[6], row[7], row[8]) for row in rows]
         self.assertIn(('70001', self.cold.name, 'Meter', 8.0, 100.0, 800.0), lines)
         self.assertIn(('70001', self.sewage.name, 'Sewage (cold + hot)', 13.0, 80.0, 1040.0), lines)

@@ -14,6 +14,7 @@ class NeoproOperationEntry(models.TransientModel):
         ('charge', 'Charge'),
         ('payment', 'Payment'),
         ('correction', 'Correction'),
+        ('writeoff', 'Penalty write-off'),
     ], required=True, default='payment')
     period_id = fields.Many2one('neopro.period', readonly=True,
                                 default=lambda self: self.env['neopro.period']._get_open_period())
@@ -42,6 +43,9 @@ class NeoproOperationEntry(models.TransientModel):
         if self.operation_type in ('charge', 'payment') and self.amount <= 0:
             raise UserError(_('Account %s: the amount of a charge or a payment must be positive, not %s.')
                             % (account.account_number, self.amount))
+        if self.operation_type == 'writeoff' and (self.amount <= 0 or not self.name):
+            raise UserError(_('Account %s: a penalty write-off needs the positive amount written off and its reason.')
+                            % account.account_number)
         if self.operation_type == 'correction' and not (self.correction_type_id and self.name):
             raise UserError(_('Account %s: a correction needs a correction type and a reason.')
                             % account.account_number)
@@ -62,7 +66,10 @@ class NeoproOperationEntry(models.TransientModel):
             'name': self.name,
             'is_auto': False,
         }
-        if self.operation_type == 'charge':
+        if self.operation_type == 'writeoff':
+            # RULES §12: a write-off is a negative penalty with its reason (accountants only, checked by the model)
+            vals.update(operation_type='penalty', amount=-self.amount)
+        elif self.operation_type == 'charge':
             vals.update(volume=self.volume, basis='manual')
         elif self.operation_type == 'payment':
             vals.update(payment_source_id=self.payment_source_id.id, bank_id=self.bank_id.id,

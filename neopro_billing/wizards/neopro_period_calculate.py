@@ -18,6 +18,7 @@ class NeoproPeriodCalculate(models.TransientModel):
     line_ids = fields.One2many('neopro.period.calculate.line', 'wizard_id', string='Totals', readonly=True)
     amount_charged = fields.Monetary(compute='_compute_totals', string='Charged')
     amount_penalty = fields.Monetary(compute='_compute_totals', string='Penalties')
+    intermediate_note = fields.Char(compute='_compute_intermediate_note', string='Intermediate calculation')
 
     @api.model
     def _default_date(self):
@@ -26,6 +27,20 @@ class NeoproPeriodCalculate(models.TransientModel):
         if not period:
             return today
         return min(max(today, period.date_start), period.date_end)
+
+    @api.depends('date', 'period_id')
+    def _compute_intermediate_note(self):
+        for wizard in self:
+            period = wizard.period_id
+            if period and wizard.date and wizard.date < period.date_end:
+                days = (fields.Date.from_string(wizard.date) - fields.Date.from_string(period.date_start)).days + 1
+                total = (fields.Date.from_string(period.date_end) - fields.Date.from_string(period.date_start)).days + 1
+                wizard.intermediate_note = _(
+                    'Prorated to %s: norms, averages and fixed volumes for %s of %s days, meters by the readings '
+                    'up to that day; each line keeps the basis the full month would have with these readings.') \
+                    % (fields.Date.from_string(wizard.date).strftime('%d.%m.%Y'), days, total)
+            else:
+                wizard.intermediate_note = False
 
     @api.depends('line_ids.amount', 'line_ids.operation_type')
     def _compute_totals(self):
