@@ -141,7 +141,7 @@ def odoo_tests(selected, db):
     return passed, failed
 
 
-def wait_http(url, seconds=120):
+def wait_http(url, seconds=300):
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
