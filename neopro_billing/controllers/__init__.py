@@ -1,1 +1,3 @@
 from . import kaspi
+from . import session_cookie
+from . import report
