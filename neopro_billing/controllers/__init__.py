@@ -1,2 +1,4 @@
 from . import kaspi
 from . import login
+from . import session_cookie
+from . import report

@@ -26,6 +26,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 REQUIRED_COLUMNS = ('account', 'amount', 'date')
 OPTIONAL_COLUMNS = ('payer', 'service', 'txn_id')
 HEADER_SCAN_ROWS = 30
+# Bounds of a registry (issue 11): a bank's file of 100 000 payments is a few MB; a spreadsheet that unpacks to
+# gigabytes (a zip bomb) or holds millions of rows is refused before it is read, not loaded as an empty registry.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_ROWS = 500000
 
 # Line problems (codes the model turns into sentences).
 BAD_AMOUNT = 'amount'
@@ -168,13 +173,36 @@ def read_rows(data, spec):
     reader = readers.get(spec.get('file_type'))
     if reader is None:
         raise PaymentFileError('file_type', spec.get('file_type'))
-    return reader(data, spec)
+    if len(data) > MAX_FILE_BYTES:
+        raise PaymentFileError('size', '%d MB' % (MAX_FILE_BYTES // 2 ** 20))
+    return _bounded(reader(data, spec))
+
+
+def _bounded(rows):
+    """The rows, refused past ``MAX_ROWS``."""
+    for number, row in rows:
+        if number > MAX_ROWS:
+            raise PaymentFileError('rows', str(MAX_ROWS))
+        yield number, row
+
+
+def _check_unpacked_size(data):
+    """Refuse a spreadsheet (a zip archive) whose content would unpack beyond ``MAX_UNPACKED_BYTES``."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise PaymentFileError('unreadable', str(exc))
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise PaymentFileError('unpacked', '%d MB' % (MAX_UNPACKED_BYTES // 2 ** 20))
 
 
 def _read_xlsx(data, spec):
     import zipfile
 
     import openpyxl
+    _check_unpacked_size(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -20,6 +20,8 @@ PARAM_KASPI_PAY_FIELD = 'neopro_billing.kaspi_pay_account_field'
 KASPI_PAY_URL = 'https://kaspi.kz/pay/'
 BALANCE_FIELDS = ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
                   'balance_end')
+# Who reads money (the six figures): operators, accountants and administrators; inspectors read none.
+MONEY_GROUPS = 'neopro_billing.group_operator,neopro_billing.group_accountant'
 
 
 class Money(fields.Monetary):
@@ -43,7 +45,7 @@ class NeoproAccount(models.Model):
     period, written by ``neopro.balance._recompute`` with SQL, so lists of 100k accounts sort and filter by debt.
     """
     _name = 'neopro.account'
-    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin']
+    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin', 'neopro.field.groups.mixin']
     _description = 'Personal account'
     _order = 'account_number'
     _rec_name = 'account_number'
@@ -65,13 +67,14 @@ class NeoproAccount(models.Model):
     operation_ids = fields.One2many('neopro.operation', 'account_id', string='Operations')
     balance_ids = fields.One2many('neopro.balance', 'account_id', string='Balances')
 
-    balance_start = Money(string='Opening balance', readonly=True, copy=False, default=0.0,
+    balance_start = Money(string='Opening balance', readonly=True, copy=False, default=0.0, groups=MONEY_GROUPS,
                           help='Closing balance of the previous period.')
-    amount_paid = Money(string='Paid', readonly=True, copy=False, default=0.0)
-    amount_charged = Money(string='Charged', readonly=True, copy=False, default=0.0)
-    amount_correction = Money(string='Correction', readonly=True, copy=False, default=0.0)
-    amount_penalty = Money(string='Penalty', readonly=True, copy=False, default=0.0)
+    amount_paid = Money(string='Paid', readonly=True, copy=False, default=0.0, groups=MONEY_GROUPS)
+    amount_charged = Money(string='Charged', readonly=True, copy=False, default=0.0, groups=MONEY_GROUPS)
+    amount_correction = Money(string='Correction', readonly=True, copy=False, default=0.0, groups=MONEY_GROUPS)
+    amount_penalty = Money(string='Penalty', readonly=True, copy=False, default=0.0, groups=MONEY_GROUPS)
     balance_end = Money(string='Closing balance', readonly=True, copy=False, default=0.0, index=True,
+                        groups=MONEY_GROUPS,
                         help='Opening balance + charged + correction + penalty − paid: the debt '
                              '(negative: paid in advance).')
 
@@ -240,3 +243,5 @@ class NeoproAccountLink(models.AbstractModel):
         accounts = self.mapped('account_id')
         accounts.check_access_rights('read')
         accounts.check_access_rule('read')
+        # the figures are money: the roles that read the ledger (inspectors read none)
+        self.env['neopro.operation'].check_access_rights('read')

@@ -6,7 +6,7 @@ class NeoproAccountMixin(models.AbstractModel):
     account number, the branch and the six figures of the open period (RULES §11) read and write on it, and the
     buttons of the billing line act on its account."""
     _name = 'neopro.account.mixin'
-    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin']
+    _inherit = ['neopro.currency.mixin', 'neopro.protected.mixin', 'neopro.field.groups.mixin']
     _description = 'Account holder'
 
     # The holder type of the account (neopro.account.holder_type) and the receipt report (xml id) of this holder.

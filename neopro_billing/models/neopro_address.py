@@ -85,7 +85,7 @@ class NeoproPremise(models.Model):
     @api.depends('number', 'house_id.full_address')
     def _compute_full_address(self):
         for premise in self:
-            premise.full_address = '%s, %s' % (premise.house_id.full_address, premise.number)
+            premise.full_address = self._get_full_address(premise.house_id.full_address, premise.number)
 
     def _compute_is_free(self):
         # by SQL: whether an apartment is taken is no secret of another branch's subscriber
@@ -97,3 +97,30 @@ class NeoproPremise(models.Model):
     def _search_is_free(self, operator, value):
         free = (operator == '=') == bool(value)
         return [('id', 'not inselect' if free else 'inselect', (_TAKEN_PREMISES_SQL, []))]
+
+    @api.model
+    def _get_full_address(self, house_address, number):
+        """The address of apartment ``number`` of the house at ``house_address``."""
+        return '%s, %s' % (house_address, number)
+
+    @api.model
+    def _create_range(self, house, numbers):
+        """Create the apartments ``numbers`` (texts of integers) of ``house`` with one INSERT: a range of 2 000
+        apartments one ``create`` at a time takes tens of seconds (bench/bench_address.py)."""
+        self.check_access_rights('create')
+        house.check_access_rights('write')
+        house.check_access_rule('write')
+        if not numbers:
+            return self
+        addresses = [self._get_full_address(house.full_address, number) for number in numbers]
+        self.env.cr.execute("""
+            INSERT INTO neopro_premise (house_id, number, sequence, full_address, active,
+                                        create_uid, write_uid, create_date, write_date)
+            SELECT %(house)s, t.number, t.number::integer, t.address, true, %(uid)s, %(uid)s, %(now)s, %(now)s
+              FROM unnest(%(numbers)s::varchar[], %(addresses)s::varchar[]) AS t(number, address)
+            RETURNING id""", {'house': house.id, 'numbers': list(numbers), 'addresses': addresses,
+                              'uid': self.env.uid, 'now': fields.Datetime.now()})
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.invalidate_cache()
+        house.invalidate_cache()
+        return self.browse(ids)

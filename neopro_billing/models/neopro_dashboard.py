@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .neopro_account import MONEY_GROUPS
+
 
 class NeoproDashboard(models.AbstractModel):
     """The summary panel on top of the main lists (RULES §1), from aggregate queries."""
@@ -18,8 +20,11 @@ class NeoproDashboard(models.AbstractModel):
             'overdue_verifications': self.env['neopro.meter'].search_count([('next_verification_date', '<', today)]),
             'period': period.name or '',
             'charged': 0.0, 'paid': 0.0, 'debt': 0.0,
+            # the money of the panel, for the roles that read money: an inspector's panel shows none (not 0.00)
+            'money': self.user_has_groups(MONEY_GROUPS),
         }
-        if period and self.env['neopro.balance'].check_access_rights('read', raise_exception=False):
+        if period and summary['money'] and self.env['neopro.balance'].check_access_rights('read',
+                                                                                          raise_exception=False):
             Balance = self.env['neopro.balance']
             totals = Balance.read_group([('period_id', '=', period.id)], ['amount_charged', 'amount_paid'], [])
             debt = Balance.read_group([('period_id', '=', period.id), ('balance_end', '>', 0)], ['balance_end'], [])

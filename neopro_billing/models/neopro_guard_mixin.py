@@ -236,3 +236,104 @@ class NeoproMoneyMixin(models.AbstractModel):
         """Constraint helper: the stored amounts of ``name`` are amounts of tenge."""
         for record in self:
             record._check_money_value(name, record[name])
+
+
+class NeoproFieldGroupsMixin(models.AbstractModel):
+    """Fields reserved to groups (``groups=``, the money of the accounts) refused to other users in a domain, an
+    order and a ``read_group`` too: Odoo 11 checks them only on ``read`` and ``write``, so an inspector could still
+    find the debtors by searching, sorting or summing the figures he may not read."""
+    _name = 'neopro.field.groups.mixin'
+    _description = 'Fields reserved to groups, also in searches and sums'
+
+    @api.model
+    def _check_field_groups(self, names):
+        """Refuse the fields among ``names`` (field names, dotted paths, ``name:aggregate``) the user may not read."""
+        if self.env.uid == SUPERUSER_ID:
+            return
+        for name in names:
+            if not isinstance(name, str):
+                continue
+            field = self._fields.get(name.split('.')[0].split(':')[0].strip())
+            if field and field.groups and not self.user_has_groups(field.groups):
+                raise AccessError(_('%s: your billing role does not see the field "%s".')
+                                  % (self._description, field_label(self, field.name)))
+
+    @api.model
+    def _where_calc(self, domain, active_test=True):
+        self._check_field_groups([leaf[0] for leaf in domain or [] if isinstance(leaf, (list, tuple)) and leaf])
+        return super(NeoproFieldGroupsMixin, self)._where_calc(domain, active_test=active_test)
+
+    @api.model
+    def _generate_order_by(self, order_spec, query):
+        if order_spec:
+            self._check_field_groups([part.split()[0] for part in order_spec.split(',') if part.strip()])
+        return super(NeoproFieldGroupsMixin, self)._generate_order_by(order_spec, query)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
+        if not fields and self.env.uid != SUPERUSER_ID:  # no fields: Odoo sums every stored one; only the readable
+            fields = [name for name, field in self._fields.items()
+                      if field.store and (not field.groups or self.user_has_groups(field.groups))]
+        self._check_field_groups(list(fields or []) + groupby)
+        if orderby:
+            self._check_field_groups([part.split()[0] for part in orderby.split(',') if part.strip()])
+        return super(NeoproFieldGroupsMixin, self).read_group(domain, fields, groupby, offset=offset, limit=limit,
+                                                              orderby=orderby, lazy=lazy)
+
+
+class NeoproTransientGuard(models.AbstractModel):
+    """A dialog (transient model) takes no record the user may not read.
+
+    Odoo 11 lets every user create and read any transient record, and shows the names of its many2one values and
+    its related fields as the superuser: a dialog given another branch's account or meter would show its name, its
+    owner or its figures. Every record a dialog is given (in the values, or by a ``default_*`` of the context) must
+    be readable by the user, by the access rights and the record rules of its model.
+    """
+    _name = 'neopro.transient.guard'
+    _description = 'Dialog taking only records the user may read'
+
+    @api.model
+    def create(self, vals):
+        vals = self._add_missing_default_values(vals)
+        self._check_linked_records(vals)
+        return super(NeoproTransientGuard, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_linked_records(vals)
+        return super(NeoproTransientGuard, self).write(vals)
+
+    @api.model
+    def _check_linked_records(self, vals):
+        """Refuse values naming records (many2one, many2many) the user may not read."""
+        if self.env.uid == SUPERUSER_ID:
+            return
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if not field or field.type not in ('many2one', 'many2many') or not value:
+                continue
+            records = self.env[field.comodel_name]
+            if records.is_transient():
+                continue
+            records = records.browse(_command_ids(value)).exists()
+            records.check_access_rights('read')
+            records.check_access_rule('read')
+
+
+def _command_ids(value):
+    """The ids a many2one or many2many value names (an id, a record, or x2many commands)."""
+    if isinstance(value, models.BaseModel):
+        return value.ids
+    if isinstance(value, int):
+        return [value]
+    ids = []
+    for command in value if isinstance(value, (list, tuple)) else []:
+        if isinstance(command, int):
+            ids.append(command)
+        elif isinstance(command, (list, tuple)) and command:
+            if command[0] == 6 and len(command) > 2:
+                ids.extend(command[2] or [])
+            elif command[0] == 4 and len(command) > 1:
+                ids.append(command[1])
+    return ids

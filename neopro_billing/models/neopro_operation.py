@@ -182,6 +182,8 @@ class NeoproOperation(models.Model):
         self._check_writeoff_access(vals)
         period = self.env['neopro.period'].browse(vals.get('period_id'))
         account = self.env['neopro.account'].browse(vals.get('account_id'))
+        if vals.get('operation_type') == 'payment' and period.state == 'open':
+            vals = self._place_payment(vals, period)  # RULES §7: paid in a closed month, booked in the open one
         self._check_period_open(period, vals.get('date'), account.account_number)
         if vals.get('operation_type') == 'payment' and account and not account.sudo().holder_active:
             # one rule for every path: bank files and Kaspi refuse closed accounts too (holder_active)
@@ -198,11 +200,20 @@ class NeoproOperation(models.Model):
         vals = self._holder_to_account(vals)
         for op in self:
             self._check_writeoff_access(dict({'operation_type': op.operation_type, 'amount': op.amount}, **vals))
+        payments = self.filtered(lambda o: o.operation_type == 'payment')
+        if payments and {'date', 'payment_date'} & set(vals):
+            if payments != self:
+                raise UserError(_('Change the dates of payments apart from those of other operations.'))
+            period = self.env['neopro.period'].browse(vals['period_id']) if vals.get('period_id') else \
+                self[:1].period_id
+            if period.state == 'open':
+                vals = self._place_payment(vals, period)  # RULES §7, as on create
         if set(vals) - self._closed_period_writable_fields:
             for op in self:
                 self._check_period_open(op.period_id, op.date, op.account_number)
         before = self._get_accounts_by_period()
-        audit = {op.id: op._audit_text() for op in self if not op.is_auto}
+        # every change of a ledger line, a computed one included, whoever makes it, leaves its line in the chatter
+        audit = {op.id: op._audit_text() for op in self}
         res = super(NeoproOperation, self).write(vals)
         for op in self.filtered(lambda o: o.id in audit and o._audit_text() != audit[o.id]):
             op._audit_post(_('Changed: %s → %s') % (audit[op.id], op._audit_text()))
@@ -217,7 +228,7 @@ class NeoproOperation(models.Model):
     def unlink(self):
         for op in self:
             self._check_period_open(op.period_id, op.date, op.account_number)
-        for op in self.filtered(lambda o: not o.is_auto):
+        for op in self:
             op._audit_post(_('Deleted: %s') % op._audit_text())
         before = self._get_accounts_by_period()
         res = super(NeoproOperation, self).unlink()

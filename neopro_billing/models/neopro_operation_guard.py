@@ -30,11 +30,11 @@ class NeoproOperation(models.Model):
     def _check_amount_money(self):
         self._check_money_stored('amount')
 
-    @api.constrains('date', 'operation_type')
+    @api.constrains('date', 'payment_date', 'operation_type')
     def _check_payment_date(self):
         for op in self.filtered(lambda o: o.operation_type == 'payment'):
             self.env['neopro.guard']._check_date_bounds(
-                op.date, _('Account %s, payment of %.2f') % (op.account_number, op.amount))
+                op.payment_date or op.date, _('Account %s, payment of %.2f') % (op.account_number, op.amount))
 
     def _get_guard_label(self, vals):
         return _('Account %s') % self._get_money_label(vals)

@@ -4,6 +4,7 @@ from collections import namedtuple
 from datetime import datetime, time
 from decimal import Decimal
 
+import psycopg2
 import pytz
 from dateutil.relativedelta import relativedelta
 from psycopg2.extras import execute_values
@@ -29,6 +30,10 @@ SERVICE_ALIASES = {
     'hot_water': ['гвс', 'горячая вода', 'горячее водоснабжение'],
     'sewage': ['кан', 'канализация', 'водоотведение'],
 }
+
+# The unique keys two loads at the same time can meet on: the file's hash, a bank's transaction id.
+FILE_HASH_CONSTRAINT = 'neopro_payment_file_file_hash_unique'
+TXN_CONSTRAINT = 'neopro_operation_payment_txn_unique'
 
 # An account a payment line can go to: its id and branch, and whether it takes payments.
 Account = namedtuple('Account', 'id branch_id is_open')
@@ -121,6 +126,28 @@ class NeoproPaymentFile(models.Model):
         self._check_not_loaded(file_hash)
         parsed = payment_format._parse_file(data)
         good, errors = self._check_lines(parsed.lines, bank)
+        try:
+            record = self._book_registry(bank, payment_format, period, data, filename, file_hash, parsed, good,
+                                         errors)
+        except psycopg2.IntegrityError as error:
+            # a file loaded at the same time booked first: the same file, or payments with the same transaction ids
+            constraint = getattr(error.diag, 'constraint_name', None)
+            if constraint not in (FILE_HASH_CONSTRAINT, TXN_CONSTRAINT):
+                raise
+            txn_ids = [line.txn_id for line in parsed.lines if line.txn_id]
+            committed = self._get_committed_bookings(bank, file_hash, txn_ids)
+            if committed['file']:
+                self._check_not_loaded(file_hash, committed['file'])
+            good, errors = self._check_lines(parsed.lines, bank, booked=committed['txns'])
+            record = self._book_registry(bank, payment_format, period, data, filename, file_hash, parsed, good,
+                                         errors)
+        self.env['neopro.operation'].invalidate_cache()
+        self.invalidate_cache()
+        return record
+
+    @api.model
+    def _book_registry(self, bank, payment_format, period, data, filename, file_hash, parsed, good, errors):
+        """In one savepoint: the file record, its payments, its protocol and the balances of the touched accounts."""
         with self.env.cr.savepoint():
             # sudo: a payment file is made only here, by a user allowed to load files, from the file he loaded (no
             # one creates or edits one over RPC); the loader is the real user
@@ -136,6 +163,18 @@ class NeoproPaymentFile(models.Model):
         return record
 
     @api.model
+    def _get_committed_bookings(self, bank, file_hash, txn_ids):
+        """What parallel loads committed meanwhile, which this transaction's snapshot does not see (repeatable
+        read): ``{'file': the file of this hash, 'txns': {txn id: sentence}}``, read on a cursor of its own."""
+        with self.pool.cursor() as cr:
+            env = api.Environment(cr, self.env.uid, dict(self.env.context))
+            Files = env[self._name]
+            earlier = Files.search([('file_hash', '=', file_hash)], limit=1)
+            return {'file': earlier and (earlier.name, earlier.bank_id.name, earlier.upload_date, earlier.user_id.name,
+                                         earlier.loaded_count),
+                    'txns': Files._get_booked_txns(bank.with_env(env), txn_ids)}
+
+    @api.model
     def _check_import_rights(self):
         """Loading files is for accountants and administrators."""
         if not self.env.user.has_group('neopro_billing.group_accountant'):
@@ -144,26 +183,32 @@ class NeoproPaymentFile(models.Model):
         self.env['neopro.operation'].check_access_rights('create')
 
     @api.model
-    def _check_not_loaded(self, file_hash):
-        """Refuse a file whose exact content was loaded before, naming that load."""
-        earlier = self.search([('file_hash', '=', file_hash)], limit=1)
+    def _check_not_loaded(self, file_hash, earlier=None):
+        """Refuse a file whose exact content was loaded before, naming that load (``earlier``: its name, bank,
+        upload time, loader and payment count, when read elsewhere)."""
+        if earlier is None:
+            found = self.search([('file_hash', '=', file_hash)], limit=1)
+            earlier = found and (found.name, found.bank_id.name, found.upload_date, found.user_id.name,
+                                 found.loaded_count)
         if earlier:
+            name, bank_name, upload_date, user_name, count = earlier
             raise UserError(_('This file was loaded already: "%s" (%s) on %s by %s, %s payments. '
                               'It is not loaded again.') % (
-                earlier.name, earlier.bank_id.name,
-                fields.Datetime.context_timestamp(self, fields.Datetime.from_string(earlier.upload_date))
+                name, bank_name,
+                fields.Datetime.context_timestamp(self, fields.Datetime.from_string(upload_date))
                 .strftime('%d.%m.%Y %H:%M:%S'),
-                earlier.user_id.name, earlier.loaded_count))
+                user_name, count))
 
     @api.model
-    def _check_lines(self, lines, bank):
-        """Split parsed lines into payments to book and protocol rows.
+    def _check_lines(self, lines, bank, booked=None):
+        """Split parsed lines into payments to book and protocol rows (``booked``: the transactions booked
+        already, when read elsewhere).
 
         Returns ``(good, errors)``: good are ``GoodLine`` tuples, errors are dicts of protocol values.
         """
         accounts = self._get_accounts({line.account for line in lines if line.account})
         txn_ids = [line.txn_id for line in lines if line.txn_id]
-        booked = self._get_booked_txns(bank, txn_ids)
+        booked = dict(self._get_booked_txns(bank, txn_ids), **(booked or {}))
         services = self._get_service_map()
         today = fields.Date.from_string(fields.Date.context_today(self))
         first_day = self.env['neopro.guard']._first_period_start()
@@ -294,18 +339,21 @@ class NeoproPaymentFile(models.Model):
         source_id = payment_format.payment_source_id.id
         bank_id, period_id = record.bank_id.id, record.period_id.id
         name = record.name
+        # RULES §7, as every payment: a day of a closed month is booked on the first day of the open period
+        booking = {day: self.env['neopro.operation']._get_booking_date(day, record.period_id)
+                   for day in {g.line.date for g in good}}
         rows = [(
-            g.line.amount, g.line.date, period_id, g.account.id,
+            g.line.amount, booking[g.line.date], g.line.date, period_id, g.account.id,
             g.account.branch_id, g.line.account, g.service_id, source_id, bank_id, g.line.txn_id,
             g.line.payer, name, record.id, uid, uid, now, now,
         ) for g in sorted(good, key=lambda g: g.account.id)]  # in index order: faster
         execute_values(self.env.cr, """
             INSERT INTO neopro_operation (
-                amount, date, period_id, account_id, branch_id, account_number, service_id,
+                amount, date, payment_date, period_id, account_id, branch_id, account_number, service_id,
                 payment_source_id, bank_id, txn_id, payer_name, name, payment_file_id,
                 create_uid, write_uid, create_date, write_date, operation_type, is_auto)
             VALUES %s""", rows,
-                       template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', "
+                       template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', "
                                 "false)",
                        page_size=5000)
 

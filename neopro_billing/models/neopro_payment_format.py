@@ -101,5 +101,14 @@ class NeoproPaymentFormat(models.Model):
             return _('Format %s: the file is not a text file in encoding %s.') % (self.name, exc.detail)
         if exc.code == 'file_type':
             return _('Format %s: unknown file type %s.') % (self.name, exc.detail)
+        if exc.code == 'size':
+            return _('The file is too large: a registry may have at most %s. Split it into several files.') \
+                % exc.detail
+        if exc.code == 'unpacked':
+            return _('The spreadsheet unpacks to more than %s: it is no bank registry (or split it into several '
+                     'files).') % exc.detail
+        if exc.code == 'rows':
+            return _('The file has more than %s rows: a registry may have at most that many. Split it into '
+                     'several files.') % exc.detail
         return _('Format %s: the file cannot be read as %s (%s).') % (
             self.name, dict(self._fields['file_type']._description_selection(self.env)).get(self.file_type), exc.detail)

@@ -411,8 +411,8 @@ class NeoproPeriod(models.Model):
         today = fields.Date.context_today(self)
         totals = self._get_operation_totals()
         self.message_post(body=_('Closed before the end of its month, on %s, confirmed by %s: charged %s, '
-                                 'penalties %s (calculated up to %s); payments, readings and corrections dated '
-                                 '%s – %s are refused from now on.')
+                                 'penalties %s (calculated up to %s); readings and corrections dated %s – %s are '
+                                 'refused from now on, payments paid on those days are booked in the next period.')
                           % (format_date(today), self.env.user.name, '%.2f' % totals['charge'],
                              '%.2f' % totals['penalty'], format_date(self.date_calculated) or _('never'),
                              format_date(today), format_date(self.date_end)))

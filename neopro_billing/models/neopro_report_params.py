@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
+
+from .neopro_guard_mixin import money_problem
 
 # The XLSX reports of the Reports menu (RULES §9): key, label.
 REPORTS = [
@@ -11,6 +13,10 @@ REPORTS = [
     ('meter_verification', 'Meters: verification due or overdue'),
     ('house_balance', 'House balance (common-house meters)'),
 ]
+
+# Bounds of the parameters: 50 years of debt, 10 years ahead of verifications.
+MAX_DEBT_MONTHS = 600
+MAX_DAYS_AHEAD = 3650
 
 # Money reports read the ledger: operators and accountants. The meter reports hold volumes only: inspectors too.
 _MONEY_GROUPS = ('neopro_billing.group_operator', 'neopro_billing.group_accountant')
@@ -47,6 +53,20 @@ class NeoproReportParams(models.AbstractModel):
                                       '(payments go to the oldest debt first); 0: every debtor.')
     days_ahead = fields.Integer(string='Due within (days)', default=30,
                                 help='Meters whose verification is overdue or due within this many days.')
+
+    @api.constrains('debt_months', 'days_ahead', 'min_debt')
+    def _check_bounds(self):
+        """Parameters a report can answer: an absurd one (10**6 months) gets a message, not a crash."""
+        for params in self:
+            if not 0 <= params.debt_months <= MAX_DEBT_MONTHS:
+                raise ValidationError(_('%s: "Debt older than (months)" must be between 0 and %s, not %s.')
+                                      % (params._get_report_label(), MAX_DEBT_MONTHS, params.debt_months))
+            if not 0 <= params.days_ahead <= MAX_DAYS_AHEAD:
+                raise ValidationError(_('%s: "Due within (days)" must be between 0 and %s, not %s.')
+                                      % (params._get_report_label(), MAX_DAYS_AHEAD, params.days_ahead))
+            if money_problem(params.min_debt) or params.min_debt < 0:
+                raise ValidationError(_('%s: "Debt from" must be an amount of tenge from 0 to 10,000,000,000, not '
+                                        '%s.') % (params._get_report_label(), params.min_debt))
 
     @api.multi
     def _check_report_access(self, user=None):

@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from threading import current_thread
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessDenied
 
 BILLING_ROLES = [
     ('inspector', 'Inspector'),
@@ -35,6 +38,33 @@ class ResUsers(models.Model):
                 group = self.env.ref('neopro_billing.group_%s' % user.neopro_role)
                 commands += [(4, g.id) for g in group | group.trans_implied_ids]
             user.write({'groups_id': commands})
+
+    @api.model
+    def create(self, vals):
+        user = super(ResUsers, self).create(vals)
+        if vals.get('password') and not self.env.context.get('install_mode_data'):
+            # the password policy (OCA password_security) holds when an administrator creates a user with a
+            # password, as when it is changed; the module data (the demo users) is not checked
+            user._check_password_rules(vals['password'])
+        return user
+
+    @classmethod
+    def check(cls, db, uid, passwd):
+        """RPC calls (XML-RPC, JSON-RPC ``execute_kw``) from an address banned for this login are refused too.
+
+        Odoo checks a (uid, password) once, then answers from its credential cache, past ``check_credentials``
+        where auth_brute_force bans: the ban is checked on every call.
+        """
+        super(ResUsers, cls).check(db, uid, passwd)
+        environ = getattr(current_thread(), 'environ', None) or {}  # set by auth_brute_force for every request
+        remote = environ.get('REMOTE_ADDR')
+        if not remote:
+            return
+        with cls.pool.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            login = env['res.users'].browse(uid).login
+            if not env['res.authentication.attempt']._trusted(remote, login):
+                raise AccessDenied()
 
     def write(self, vals):
         res = super(ResUsers, self).write(vals)

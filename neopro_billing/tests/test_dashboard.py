@@ -52,3 +52,5 @@ class TestDashboard(BillingCase):
         })
         summary = self.env['neopro.dashboard'].sudo(inspector).get_summary()
         self.assertEqual((summary['subscribers'], summary['charged'], summary['debt']), (3, 0.0, 0.0))
+        self.assertIs(summary['money'], False)  # the panel shows no money at all, not 0.00
+        self.assertIs(self.env['neopro.dashboard'].get_summary()['money'], True)

@@ -69,10 +69,15 @@ class TestOperationEntry(BillingCase):
 
     def test_only_in_open_period(self):
         march = self._close(self.period)
-        with self.assertRaises(UserError):
-            self.enter(self.frolov, 'payment', amount=5.0, date='2023-02-10')  # a day of the closed February
+        with self.assertRaises(UserError):  # a correction dated in the closed February
+            self.enter(self.frolov, 'correction', amount=5.0, date='2023-02-10', name='Late',
+                       correction_type_id=self.env.ref('neopro_billing.correction_type_absence').id)
         self.enter(self.frolov, 'payment', amount=5.0, date='2023-03-10')
         self.assertEqual(self._lines(self.frolov, 'payment', period=march).amount, 5.0)
+        # a payment paid in the closed February is booked on the first day of March, keeping its day (RULES §7)
+        self.enter(self.frolov, 'payment', amount=6.0, date='2023-02-10')
+        late = self._lines(self.frolov, 'payment', period=march).filtered(lambda o: o.amount == 6.0)
+        self.assertEqual((late.date, late.payment_date), ('2023-03-01', '2023-02-10'))
 
     def test_operator_enters_payment(self):
         sub = self.frolov.sudo(self.operator)

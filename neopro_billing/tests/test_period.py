@@ -56,10 +56,14 @@ class TestPeriodClose(BillingCase):
     def test_no_operation_in_closed_period(self):
         with self.assertRaises(UserError):
             self._operation(self.sub, 'payment', 10.0, '2023-04-02', period_id=self.march.id)
-        with self.assertRaises(UserError):
-            self._operation(self.sub, 'payment', 10.0, '2023-03-30')  # dated in March, booked in April
+        with self.assertRaises(UserError):  # a correction dated in the closed March
+            self._operation(self.sub, 'correction', 10.0, '2023-03-30', name='Late')
         self._operation(self.sub, 'payment', 10.0, '2023-04-02')
         self.assertEqual(self.sub.amount_paid, 10.0)
+        # a payment paid in March is booked on the first day of April, March's closed figures stay (RULES §7)
+        late = self._operation(self.sub, 'payment', 5.0, '2023-03-30')
+        self.assertEqual((late.period_id, late.date, late.payment_date), (self.april, '2023-04-01', '2023-03-30'))
+        self.assertEqual(self.sub.amount_paid, 15.0)
 
     def test_closed_balance_and_period_frozen(self):
         balance = self.env['neopro.balance'].search([('period_id', '=', self.march.id)], limit=1)

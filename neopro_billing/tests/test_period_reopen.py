@@ -97,7 +97,9 @@ class TestCloseBeforeTheEnd(PeriodCase):
                       'over yet.', text)
         self.assertIn('calculated up to 20.03.2023: %s charged and %s penalties. The days after that are never '
                       'charged in 03.2023.' % (self._money(self.charged + 1967.80), self._money(self.penalties)), text)
-        self.assertIn('every payment, meter reading and correction dated 20.03.2023 – 31.03.2023 is refused', text)
+        self.assertIn('every meter reading and correction dated 20.03.2023 – 31.03.2023 is refused (they lie in a '
+                      'closed period), and payments paid on those days, bank files and Kaspi included, are booked on '
+                      'the first day of 04.2023, keeping the day they were paid.', text)
         self.assertIn('The period 04.2023 opens', text)
         self.assertNotIn('Calculate it again first', text)
         self.assertIn('goes to accounting at once', text)  # the company posts on close (the default)
@@ -129,12 +131,15 @@ class TestCloseBeforeTheEnd(PeriodCase):
         trace = [b for b in self._messages(self.march) if 'before the end' in b]
         self.assertEqual(len(trace), 1)
         self.assertIn('Closed before the end of its month, on 20.03.2023, confirmed by %s: charged %.2f, '
-                      'penalties %.2f (calculated up to 20.03.2023); payments, readings and corrections dated '
-                      '20.03.2023 – 31.03.2023 are refused from now on.'
+                      'penalties %.2f (calculated up to 20.03.2023); readings and corrections dated 20.03.2023 – '
+                      '31.03.2023 are refused from now on, payments paid on those days are booked in the next '
+                      'period.'
                       % (self.env.user.name, self.charged + 1967.80, self.penalties), trace[0])
-        # what the dialog announced: a payment of the month's last days is refused
+        # what the dialog announced: a correction of the month's last days is refused, a payment is booked in April
         with self.assertRaisesRegex(UserError, 'lies in a closed period'):
-            self._operation(self.sub, 'payment', 50.0, '2023-03-25')
+            self._operation(self.sub, 'correction', 50.0, '2023-03-25', name='probe')
+        payment = self._operation(self.sub, 'payment', 50.0, '2023-03-25')
+        self.assertEqual((payment.period_id, payment.date, payment.payment_date), (april, '2023-04-01', '2023-03-25'))
 
 
 class TestReopen(PeriodCase):

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 class NeoproAddressWizard(models.TransientModel):
     """Administration → Add address: a street, a house and a range of apartments in one step."""
     _name = 'neopro.address.wizard'
+    _inherit = 'neopro.transient.guard'
     _description = 'Add address'
 
     city_id = fields.Many2one('neopro.city', required=True)
@@ -32,7 +33,7 @@ class NeoproAddressWizard(models.TransientModel):
         if existing:
             raise UserError(_('The house %s has these apartments already: %s.')
                             % (house.full_address, ', '.join(existing.mapped('number'))))
-        house.write({'premise_ids': [(0, 0, {'number': n, 'sequence': int(n)}) for n in numbers]})
+        self.env['neopro.premise']._create_range(house, numbers)
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'neopro.house',

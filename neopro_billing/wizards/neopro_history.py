@@ -1,15 +1,18 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib.ledger import SIGNED_AMOUNT_SQL
+
+# The years a History window may cover (the billing's records lie well inside).
+HISTORY_FIRST, HISTORY_LAST = '1900-01-01', '2999-12-31'
 
 
 class NeoproHistory(models.TransientModel):
     """The manual's History window: operations of an account over a date range, and the reconciliation act."""
     _name = 'neopro.history'
-    _inherit = ['neopro.currency.mixin', 'neopro.account.link']
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link', 'neopro.transient.guard']
     _description = 'Account history'
 
     account_id = fields.Many2one(readonly=True)
@@ -23,10 +26,22 @@ class NeoproHistory(models.TransientModel):
     balance_opening = fields.Monetary(compute='_compute_balances', string='Opening balance')
     balance_closing = fields.Monetary(compute='_compute_balances', string='Closing balance')
 
+    @api.constrains('date_from', 'date_to')
+    def _check_dates(self):
+        """A range the ledger can answer: an absurd one (0001 – 9999) gets a message, not a crash."""
+        for history in self:
+            for day in (history.date_from, history.date_to):
+                if day and not HISTORY_FIRST <= day <= HISTORY_LAST:
+                    raise ValidationError(_('Account %s: the history covers the years %s – %s, not %s.')
+                                          % (history.account_id.account_number, HISTORY_FIRST[:4], HISTORY_LAST[:4],
+                                             day))
+
     @api.depends('account_id', 'date_from', 'date_to')
     def _compute_balances(self):
         for history in self:
-            if history.account_id and history.date_from and history.date_to:
+            if history.account_id and history.date_from and history.date_to and \
+                    HISTORY_FIRST <= history.date_from <= HISTORY_LAST and \
+                    HISTORY_FIRST <= history.date_to <= HISTORY_LAST:
                 history.balance_opening = history._get_balance_before(history.date_from)
                 history.balance_closing = history._get_balance_before(
                     fields.Date.to_string(fields.Date.from_string(history.date_to) + relativedelta(days=1)))
@@ -135,6 +150,10 @@ class NeoproHistory(models.TransientModel):
             description = op.name or op.service_id.name or op.payment_source_id.name or ''
             if op.operation_type == 'charge' and op.volume:
                 description = _('%s, %s m³') % (description, op.volume)
+            if op.operation_type == 'payment' and op.payment_date and op.payment_date != op.date:
+                # RULES §7: paid in a month already closed, booked (and counted here) on the first day of the open one
+                paid = _('paid on %s') % fields.Date.from_string(op.payment_date).strftime('%d.%m.%Y')
+                description = ', '.join(part for part in (description, paid) if part)
             lines.append({
                 'date': op.date, 'type': types[op.operation_type], 'description': description,
                 'period': op.period_id.name,

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 class NeoproMeterVerify(models.TransientModel):
     """The verification dialog: verification date, seal and a control reading."""
     _name = 'neopro.meter.verify'
+    _inherit = 'neopro.transient.guard'
     _description = 'Meter verification'
 
     meter_id = fields.Many2one('neopro.meter', required=True, readonly=True)

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 class NeoproOperationEntry(models.TransientModel):
     """Manual billing operation of an account: the manual's Начисления / Платежи / Корректировка buttons."""
     _name = 'neopro.operation.entry'
-    _inherit = ['neopro.currency.mixin', 'neopro.account.link', 'neopro.money.mixin']
+    _inherit = ['neopro.currency.mixin', 'neopro.account.link', 'neopro.money.mixin', 'neopro.transient.guard']
     _description = 'Manual billing operation'
     _money_fields = ('amount',)
 

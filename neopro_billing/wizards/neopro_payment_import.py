@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 class NeoproPaymentImport(models.TransientModel):
     """Upload a bank registry (Импорт платежей → Загрузить файл)."""
     _name = 'neopro.payment.import'
+    _inherit = 'neopro.transient.guard'
     _description = 'Load a bank payment file'
 
     bank_id = fields.Many2one('res.bank', required=True)

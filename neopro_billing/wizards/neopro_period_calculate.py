@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 class NeoproPeriodCalculate(models.TransientModel):
     """Administration → Calculate period: intermediate figures of the open period up to a chosen date."""
     _name = 'neopro.period.calculate'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.transient.guard']
     _description = 'Period calculation'
 
     period_id = fields.Many2one('neopro.period', readonly=True,

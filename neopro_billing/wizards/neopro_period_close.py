@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import formatLang
 
 from ..models.neopro_period import format_date
@@ -10,7 +10,7 @@ from ..models.neopro_period import format_date
 class NeoproPeriodClose(models.TransientModel):
     """Close a period before its month has ended: what it means, spelled out, and an administrator's confirmation."""
     _name = 'neopro.period.close'
-    _inherit = 'neopro.currency.mixin'
+    _inherit = ['neopro.currency.mixin', 'neopro.transient.guard']
     _description = 'Closing a period before its end'
 
     period_id = fields.Many2one('neopro.period', required=True, readonly=True, ondelete='cascade')
@@ -28,6 +28,9 @@ class NeoproPeriodClose(models.TransientModel):
 
     @api.depends('period_id', 'date_today')
     def _compute_figures(self):
+        if self.filtered('period_id') and not self.env.user.has_group('neopro_billing.group_administrator'):
+            # the totals are every branch's (read as the superuser): only those who close periods see them
+            raise AccessError(_('Only billing administrators close periods.'))
         for wizard in self.filtered('period_id'):
             period = wizard.period_id
             totals = period._get_operation_totals()
@@ -62,9 +65,10 @@ class NeoproPeriodClose(models.TransientModel):
                               % (format_date(period.date_calculated), charged, penalties))
         else:
             paragraphs.append(_('It has not been calculated: nothing is charged for it.'))
-        paragraphs.append(_('Once it is closed, its charges, payments, corrections and balances are frozen, and '
-                            'every payment, meter reading and correction dated %s – %s is refused, bank files and '
-                            'Kaspi payments of those days included: they lie in a closed period.') % (today, end))
+        paragraphs.append(_('Once it is closed, its charges, payments, corrections and balances are frozen; every '
+                            'meter reading and correction dated %s – %s is refused (they lie in a closed period), '
+                            'and payments paid on those days, bank files and Kaspi included, are booked on the first '
+                            'day of %s, keeping the day they were paid.') % (today, end, following))
         paragraphs.append(_('The period %s opens, with the closing balances as its opening balances.') % following)
         if self.env.user.company_id.neopro_post_on_close:
             paragraphs.append(_('The period goes to accounting at once (setting "Post billing to accounting on '

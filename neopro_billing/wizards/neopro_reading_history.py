@@ -8,6 +8,7 @@ from ..lib.dates import format_date
 class NeoproReadingHistory(models.TransientModel):
     """Readings of a chosen meter over a date range (the manual's "Показания" window)."""
     _name = 'neopro.reading.history'
+    _inherit = 'neopro.transient.guard'
     _description = 'Reading history'
 
     meter_ids = fields.Many2many('neopro.meter', string='Meters of the account')

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 class NeoproReceiptWizard(models.TransientModel):
     """Reports → Print receipts: the receipts of a period for a branch, a street or a house, in one PDF."""
     _name = 'neopro.receipt.wizard'
+    _inherit = 'neopro.transient.guard'
     _description = 'Print receipts'
 
     period_id = fields.Many2one('neopro.period', required=True,

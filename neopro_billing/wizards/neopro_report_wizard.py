@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 class NeoproReportWizard(models.TransientModel):
     """Reports → one XLSX report: its period or dates and filters; download it or keep it in the report files."""
     _name = 'neopro.report.wizard'
-    _inherit = 'neopro.report.params'
+    _inherit = ['neopro.report.params', 'neopro.transient.guard']
     _description = 'Billing report'
 
     period_id = fields.Many2one('neopro.period', default=lambda self: self._default_period())

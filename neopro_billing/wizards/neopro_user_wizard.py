@@ -7,6 +7,7 @@ from ..models.res_users import BILLING_ROLES
 class NeoproUserWizard(models.TransientModel):
     """Administration → New user: an Odoo user with a billing role, branches and a password."""
     _name = 'neopro.user.wizard'
+    _inherit = 'neopro.transient.guard'
     _description = 'New billing user'
 
     name = fields.Char(required=True)
