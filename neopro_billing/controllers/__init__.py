@@ -1,1 +1,2 @@
 from . import kaspi
+from . import portal

@@ -60,6 +60,14 @@ class NeoproAccount(models.Model):
     holder_active = fields.Boolean(compute='_compute_holder', store=True, string='Open',
                                    help='The holder is active (and a contract is not terminated): payments are '
                                         'accepted.')
+    holder_partner_id = fields.Many2one('res.partner', compute='_compute_holder_partner_id', store=True, index=True,
+                                        string='Portal partner',
+                                        help='The person (a subscriber\'s contact) or the company (a contract\'s) '
+                                             'whose portal users see this account (RULES §15).')
+    receipt_email = fields.Char(compute='_compute_receipt_email', string='Receipt e-mail',
+                                help='Where the monthly receipt is sent: the holder\'s e-mail.')
+    receipt_email_opt_out = fields.Boolean(string='No receipts by e-mail', copy=False,
+                                           help='The holder asked not to get the monthly receipt by e-mail.')
     subscriber_ids = fields.One2many('neopro.subscriber', 'account_id')
     contract_ids = fields.One2many('neopro.contract', 'account_id')
     operation_ids = fields.One2many('neopro.operation', 'account_id', string='Operations')
@@ -103,6 +111,17 @@ class NeoproAccount(models.Model):
             account.payer_name = holder._get_payer_name() if holder else False
             account.holder_address = holder._get_account_holder_address() if holder else False
             account.holder_active = holder._is_account_open() if holder else False
+
+    @api.depends('subscriber_ids.partner_id', 'contract_ids.partner_id')
+    def _compute_holder_partner_id(self):
+        for account in self:
+            holder = account._get_holder()
+            account.holder_partner_id = holder._get_portal_partner() if holder else False
+
+    def _compute_receipt_email(self):
+        for account in self:
+            holder = account._get_holder()
+            account.receipt_email = holder._get_receipt_email() if holder else False
 
     @api.multi
     def name_get(self):
