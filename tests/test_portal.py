@@ -179,6 +179,28 @@ def test_reading_form_outside_the_window(portal):
         in page
 
 
+def test_kaspi_link_only_when_set_up(portal):
+    a, admin = portal['a'], portal['admin']
+    keys = ('neopro_billing.kaspi_pay_alias', 'neopro_billing.kaspi_pay_service_id',
+            'neopro_billing.kaspi_pay_account_field')
+    before = {key: admin.call('ir.config_parameter', 'get_param', key) for key in keys}
+    try:
+        for key in keys:
+            admin.call('ir.config_parameter', 'set_param', key, False)
+        page = a['web'].get('/my/accounts/%s' % a['number'])[1]
+        assert 'o_neopro_kaspi' not in page
+        for key, value in zip(keys, ('vodokanal', '4242', 'ls')):
+            admin.call('ir.config_parameter', 'set_param', key, value)
+        page = a['web'].get('/my/accounts/%s' % a['number'])[1]
+        tag = re.search(r'<a [^>]*o_neopro_kaspi[^>]*>', page)
+        assert tag and 'Оплатить через Kaspi' in page, 'no Kaspi link'
+        href = re.search(r'href="([^"]+)"', tag.group(0)).group(1)
+        assert href.startswith('https://kaspi.kz/pay/vodokanal?service_id=4242&amp;ls=%s' % a['number']), href
+    finally:
+        for key, value in before.items():
+            admin.call('ir.config_parameter', 'set_param', key, value or False)
+
+
 # ------------------------------------------------------------------------------ XML-RPC
 
 def test_rpc_reads_own_records_only(portal):
@@ -226,7 +248,8 @@ def test_browser_portal_user_reads_submits_and_downloads(portal, browser):
     row.find_element('css selector', 'a').click()
     browser.wait_text('.o_neopro_account_page h3', 'Лицевой счет %s' % a['number'])
     page = browser.wait('.o_neopro_account_page').text
-    for text in ('Начислено', 'Оплачено', 'Сальдо на конец', 'Счетчики', 'История по месяцам', 'Оплаты'):
+    for text in ('Строка биллинга', 'Начислено', 'Оплачено', 'Кон. сальдо', 'Счетчики', 'История по месяцам',
+                 'Платежи'):
         assert text in page, text
     browser.screenshot('portal-account')
 

@@ -114,8 +114,12 @@ class NeoproAccount(models.Model):
 
     @api.depends('subscriber_ids.partner_id', 'contract_ids.partner_id')
     def _compute_holder_partner_id(self):
-        for account in self:
-            holder = account._get_holder()
+        # archived holders too, read for the whole batch at once (the upgrade computes 100 000 accounts): an
+        # account has one holder, taken without slicing, which would lose the batch's prefetch
+        for account, holder_account in zip(self, self.with_context(active_test=False)):
+            holder = holder_account.subscriber_ids or holder_account.contract_ids
+            if len(holder) > 1:
+                holder = holder[:1]
             account.holder_partner_id = holder._get_portal_partner() if holder else False
 
     def _compute_receipt_email(self):
