@@ -209,20 +209,20 @@ def test_rpc_reads_own_records_only(portal):
     assert [acc['account_number'] for acc in accounts] == [a['number']]
     assert a['rpc'].call('neopro.meter', 'search', []) == \
         portal['admin'].call('neopro.meter', 'search', [('account_id', '=', a['account_id'])])
-    for model, ids in (('neopro.account', [b['account_id']]), ('neopro.meter', [b['meter_id']])):
+    for model, ids, field in (('neopro.account', [b['account_id']], 'account_number'),
+                              ('neopro.meter', [b['meter_id']], 'serial_number')):
         with pytest.raises(xmlrpc.client.Fault):
-            a['rpc'].call(model, 'read', ids, fields=['id'])
+            a['rpc'].call(model, 'read', ids, fields=[field])
     assert a['rpc'].call('neopro.operation', 'search_count', [('account_id', '=', b['account_id'])]) == 0
     assert a['rpc'].call('neopro.balance', 'search_count', [('account_id', '=', b['account_id'])]) == 0
 
 
 @pytest.mark.parametrize('model', ['neopro.tariff', 'neopro.period', 'neopro.payment.file', 'neopro.kaspi.log',
-                                   'neopro.branch', 'neopro.receipt.mail', 'res.users'])
+                                   'neopro.branch', 'neopro.receipt.mail', 'neopro.metering.point'])
 def test_rpc_other_billing_models_are_closed(portal, model):
     with pytest.raises(xmlrpc.client.Fault) as error:
         portal['a']['rpc'].call(model, 'search_read', [], fields=['id'], limit=1)
-    if model != 'res.users':
-        assert 'AccessError' in error.value.faultString or 'доступ' in error.value.faultString.lower()
+    assert 'AccessError' in error.value.faultString or 'доступ' in error.value.faultString.lower()
 
 
 def test_rpc_reading_of_another_meter_is_refused(portal):

@@ -124,7 +124,7 @@ class NeoproPortal(CustomerPortal):
         Reading = env['neopro.meter.reading']
         # sudo: the open period is the calendar of billing, not a secret of the utility
         period = env['neopro.period'].sudo()._get_open_period()
-        balances = env['neopro.balance'].search([('account_id', '=', account.id)], order='period_id desc',
+        balances = env['neopro.balance'].search([('account_id', '=', account.id)], order='period_id',
                                                 limit=HISTORY_MONTHS)
         operations = env['neopro.operation'].search_read(
             [('account_id', '=', account.id), ('period_id', 'in', balances.mapped('period_id').ids)],
