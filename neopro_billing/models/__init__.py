@@ -50,3 +50,4 @@ from . import neopro_report_params
 from . import neopro_report_file
 from . import neopro_report_schedule
 from . import mail_message
+from . import neopro_receipt_mail

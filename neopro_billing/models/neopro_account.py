@@ -20,8 +20,9 @@ PARAM_KASPI_PAY_FIELD = 'neopro_billing.kaspi_pay_account_field'
 KASPI_PAY_URL = 'https://kaspi.kz/pay/'
 BALANCE_FIELDS = ('balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
                   'balance_end')
-# Who reads money (the six figures): operators, accountants and administrators; inspectors read none.
-MONEY_GROUPS = 'neopro_billing.group_operator,neopro_billing.group_accountant'
+# Who reads money (the six figures): operators, accountants and administrators; inspectors read none; portal users
+# read those of their own accounts (the portal record rules, RULES §15).
+MONEY_GROUPS = 'neopro_billing.group_operator,neopro_billing.group_accountant,base.group_portal'
 
 
 class Money(fields.Monetary):
@@ -62,6 +63,14 @@ class NeoproAccount(models.Model):
     holder_active = fields.Boolean(compute='_compute_holder', store=True, string='Open',
                                    help='The holder is active (and a contract is not terminated): payments are '
                                         'accepted.')
+    holder_partner_id = fields.Many2one('res.partner', compute='_compute_holder_partner_id', store=True, index=True,
+                                        string='Portal partner',
+                                        help='The person (a subscriber\'s contact) or the company (a contract\'s) '
+                                             'whose portal users see this account (RULES §15).')
+    receipt_email = fields.Char(compute='_compute_receipt_email', string='Receipt e-mail',
+                                help='Where the monthly receipt is sent: the holder\'s e-mail.')
+    receipt_email_opt_out = fields.Boolean(string='No receipts by e-mail', copy=False,
+                                           help='The holder asked not to get the monthly receipt by e-mail.')
     subscriber_ids = fields.One2many('neopro.subscriber', 'account_id')
     contract_ids = fields.One2many('neopro.contract', 'account_id')
     operation_ids = fields.One2many('neopro.operation', 'account_id', string='Operations')
@@ -106,6 +115,21 @@ class NeoproAccount(models.Model):
             account.payer_name = holder._get_payer_name() if holder else False
             account.holder_address = holder._get_account_holder_address() if holder else False
             account.holder_active = holder._is_account_open() if holder else False
+
+    @api.depends('subscriber_ids.partner_id', 'contract_ids.partner_id')
+    def _compute_holder_partner_id(self):
+        # archived holders too, read for the whole batch at once (the upgrade computes 100 000 accounts): an
+        # account has one holder, taken without slicing, which would lose the batch's prefetch
+        for account, holder_account in zip(self, self.with_context(active_test=False)):
+            holder = holder_account.subscriber_ids or holder_account.contract_ids
+            if len(holder) > 1:
+                holder = holder[:1]
+            account.holder_partner_id = holder._get_portal_partner() if holder else False
+
+    def _compute_receipt_email(self):
+        for account in self:
+            holder = account._get_holder()
+            account.receipt_email = holder._get_receipt_email() if holder else False
 
     @api.multi
     def name_get(self):

@@ -58,6 +58,38 @@ class NeoproAccountMixin(models.AbstractModel):
         self.ensure_one()
         return self.active
 
+    def _get_portal_partner(self):
+        """The partner whose portal users see the account (RULES §15)."""
+        self.ensure_one()
+        return self.partner_id
+
+    def _get_receipt_email(self):
+        """The e-mail address the monthly receipt goes to (False: none)."""
+        self.ensure_one()
+        return self.partner_id.email or False
+
+    def _prepare_portal_partner(self):
+        """Values of the partner created for a holder that has none (the portal invitation)."""
+        raise NotImplementedError
+
+    @api.multi
+    def action_portal_invite(self):
+        """Odoo's portal access wizard for the holder's partner (made first when the holder has none): the
+        e-mail with the login link goes to the contacts granted access."""
+        self.ensure_one()
+        if not self.partner_id:
+            # sudo: an operator creates the contact of his subscriber; the partner holds its name and address only
+            self.partner_id = self.env['res.partner'].sudo().create(self._prepare_portal_partner())
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Portal access'),
+            'res_model': 'portal.wizard',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'active_model': 'res.partner', 'active_id': self.partner_id.id,
+                        'active_ids': self.partner_id.ids},
+        }
+
     def _get_guard_label(self, vals):
         return self.mapped('account_id')._get_guard_label(vals)
 

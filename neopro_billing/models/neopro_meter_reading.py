@@ -3,6 +3,11 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..lib.dates import format_date
 
+# The days of the month subscribers give their readings on the portal (RULES §15), both included.
+PARAM_READING_DAY_FROM = 'neopro_billing.reading_day_from'
+PARAM_READING_DAY_TO = 'neopro_billing.reading_day_to'
+READING_WINDOW_DEFAULT = (15, 25)
+
 READING_SOURCES = [
     ('subscriber', 'Subscriber'),
     ('inspector', 'Inspector'),
@@ -59,6 +64,8 @@ class NeoproMeterReading(models.Model):
 
     @api.model
     def create(self, vals):
+        if self.env.user.has_group('base.group_portal'):
+            vals = self._prepare_portal_reading(vals)
         self._check_date_open(vals.get('date') or fields.Date.context_today(self), vals.get('meter_id'))
         return super(NeoproMeterReading, self).create(vals)
 
@@ -101,12 +108,51 @@ class NeoproMeterReading(models.Model):
         except (TypeError, ValueError):
             raise ValidationError(_('Meter %s: "%s" is not a date.')
                                   % (self.env['neopro.meter'].browse(meter_id).serial_number, date))
-        period = self.env['neopro.period'].search([('state', '=', 'closed'), ('date_start', '<=', date),
-                                                   ('date_end', '>=', date)], limit=1)
+        # sudo: which months are closed is the calendar of billing; a portal subscriber's reading obeys it too
+        period = self.env['neopro.period'].sudo().search(
+            [('state', '=', 'closed'), ('date_start', '<=', date), ('date_end', '>=', date)], limit=1)
         if period:
             raise UserError(_('Meter %s: the reading of %s lies in the closed period %s, whose charges are final. '
                               'Enter it with a date of the open period.')
                             % (self.env['neopro.meter'].browse(meter_id).serial_number, date, period.name))
+
+    @api.model
+    def _get_reading_window(self):
+        """The first and last day of the month subscribers give readings on (system parameters)."""
+        # sudo: the window is a public setting, printed on the portal; only administrators edit it
+        get_param = self.env['ir.config_parameter'].sudo().get_param
+        days = []
+        for key, default in zip((PARAM_READING_DAY_FROM, PARAM_READING_DAY_TO), READING_WINDOW_DEFAULT):
+            try:
+                days.append(min(max(int(get_param(key) or default), 1), 31))
+            except ValueError:
+                days.append(default)
+        return tuple(days)
+
+    @api.model
+    def _prepare_portal_reading(self, vals):
+        """A subscriber's own reading from the portal: dated today, given by the subscriber, inside the reading
+        window and the open period, once a day; then it obeys the rules of every reading (constraints below)."""
+        meter = self.env['neopro.meter'].browse(vals.get('meter_id'))
+        meter.check_access_rule('read')  # his own meter only (the record rules of the portal)
+        today = self.env['neopro.guard']._today()
+        day_from, day_to = self._get_reading_window()
+        day = fields.Date.from_string(today).day
+        if not day_from <= day <= day_to:
+            raise UserError(_('Meter %s: readings are accepted from day %s to day %s of the month; today is day %s.')
+                            % (meter.serial_number, day_from, day_to, day))
+        # sudo: the open period is the calendar of billing, not a secret of the utility
+        period = self.env['neopro.period'].sudo()._get_open_period()
+        if not period or not period.date_start <= today <= period.date_end:
+            raise UserError(_('Meter %s: the billing period of today is not open; readings are not accepted now.')
+                            % meter.serial_number)
+        if not meter.active:
+            raise UserError(_('Meter %s is out of service: its readings are not accepted.') % meter.serial_number)
+        if self.search_count([('meter_id', '=', meter.id), ('date', '=', today)]):
+            raise UserError(_('Meter %s: a reading of today is given already; call the utility to correct it.')
+                            % meter.serial_number)
+        return {'meter_id': meter.id, 'date': today, 'value': vals.get('value'), 'source': 'subscriber',
+                'note': _('Portal')}
 
     @api.model
     def _get_last_readings(self, meter_ids, date, strict=True):

@@ -54,6 +54,18 @@ class NeoproPeriod(models.Model):
                               help='Today is the last day of the period or later: it may be closed.')
     balance_ids = fields.One2many('neopro.balance', 'period_id', string='Balances')
     operation_ids = fields.One2many('neopro.operation', 'period_id', string='Operations')
+    receipt_mail_ids = fields.One2many('neopro.receipt.mail', 'period_id', string='Receipts by e-mail')
+    receipt_mail_job_uuids = fields.Text(readonly=True, copy=False,
+                                         help='Background jobs of the last sending of receipts by e-mail.')
+    receipt_mail_progress = fields.Float(compute='_compute_receipt_mail_progress', string='Sending (%)')
+    receipt_mail_state = fields.Selection([
+        ('none', 'Not running'),
+        ('running', 'Running'),
+        ('done', 'Done'),
+        ('failed', 'Failed'),
+    ], compute='_compute_receipt_mail_progress', string='Receipts by e-mail')
+    receipt_mail_sent_count = fields.Integer(compute='_compute_receipt_mail_counts', string='Receipts queued')
+    receipt_mail_failed_count = fields.Integer(compute='_compute_receipt_mail_counts', string='Receipts failed')
 
     _sql_constraints = [
         ('date_start_unique', 'unique(date_start)', 'This month has a billing period already.'),
@@ -87,6 +99,37 @@ class NeoproPeriod(models.Model):
                 period.calculation_state = 'done'
             else:
                 period.calculation_state = 'running'
+
+    @api.depends('receipt_mail_job_uuids')
+    def _compute_receipt_mail_progress(self):
+        for period in self:
+            period.receipt_mail_state, period.receipt_mail_progress = period._get_jobs_progress(
+                period.receipt_mail_job_uuids)
+
+    def _compute_receipt_mail_counts(self):
+        groups = self.env['neopro.receipt.mail'].read_group(
+            [('period_id', 'in', self.ids)], ['period_id', 'state'], ['period_id', 'state'], lazy=False)
+        counts = {(g['period_id'][0], g['state']): g['__count'] for g in groups}
+        for period in self:
+            period.receipt_mail_sent_count = counts.get((period.id, 'queued'), 0)
+            period.receipt_mail_failed_count = counts.get((period.id, 'failed'), 0)
+
+    @api.model
+    def _get_jobs_progress(self, uuids):
+        """(state, % done) of the background jobs of these space-separated uuids."""
+        uuids = (uuids or '').split()
+        if not uuids:
+            return 'none', 0.0
+        # sudo: billing users read the state of their own jobs
+        states = self.env['queue.job'].sudo().search([('uuid', 'in', uuids)]).mapped('state')
+        done = states.count('done')
+        if 'failed' in states:
+            state = 'failed'
+        elif done == len(uuids):
+            state = 'done'
+        else:
+            state = 'running'
+        return state, 100.0 * done / len(uuids)
 
     @api.constrains('date_start', 'date_end')
     def _check_month(self):
@@ -465,3 +508,45 @@ class NeoproPeriod(models.Model):
                         self.env[model._name].sudo().search([(field.name, '=', self.id)]).unlink()
         self.unlink()
         return removed
+
+    @api.multi
+    def action_send_receipts(self):
+        """Send the receipts of this (open, calculated) period by e-mail, as background jobs (RULES §15)."""
+        self.ensure_one()
+        if self.state != 'open' or not self.date_calculated:
+            raise UserError(_('Receipts of %s go out by e-mail after the calculation of the open period.')
+                            % self.name)
+        accounts = self.env['neopro.receipt.mail']._get_accounts_to_mail(self)
+        # sudo: the job size is a setting of the administrators
+        size = int(self.env['ir.config_parameter'].sudo().get_param('neopro_billing.receipt_mail_job_size') or 200)
+        uuids = []
+        for start in range(0, len(accounts), size):
+            chunk = accounts[start:start + size]
+            delayed = self.with_delay(description=_('Receipts of %s by e-mail: %s accounts')
+                                      % (self.name, len(chunk)))._send_receipts_chunk(chunk.ids)
+            uuids.append(getattr(delayed, 'uuid', ''))
+        self.write({'receipt_mail_job_uuids': ' '.join(u for u in uuids if u) or False})
+        self.message_post(body=_('Receipts by e-mail: %s accounts queued for sending.') % len(accounts))
+        return True
+
+    @job(default_channel='root')
+    @api.multi
+    def _send_receipts_chunk(self, account_ids):
+        """Job: send the receipts of these accounts by e-mail."""
+        self.ensure_one()
+        accounts = self.env['neopro.account'].browse(account_ids).exists()
+        sent, failed = self.env['neopro.receipt.mail']._send_receipts(self, accounts)
+        return _('%s receipts queued for sending, %s failed') % (sent, failed)
+
+    @api.multi
+    def action_view_receipt_mails(self):
+        """The receipts of the period sent by e-mail, failures first."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Receipts by e-mail: %s') % self.name,
+            'res_model': 'neopro.receipt.mail',
+            'view_mode': 'tree,form',
+            'domain': [('period_id', '=', self.id)],
+            'context': {'search_default_failed': 1 if self.receipt_mail_failed_count else 0},
+        }

@@ -54,6 +54,10 @@ class NeoproSubscriber(models.Model):
     inspector_id = fields.Many2one('neopro.inspector', ondelete='restrict')
     phone = fields.Char()
     email = fields.Char()
+    partner_id = fields.Many2one('res.partner', string='Portal contact', ondelete='restrict', index=True,
+                                 copy=False, track_visibility='onchange',
+                                 help='The person whose portal login sees this account (made by the portal '
+                                      'invitation when empty).')
     iin = fields.Char(string='IIN/BIN')
     electricity_account = fields.Char()
     court_case = fields.Boolean(track_visibility='onchange')
@@ -130,6 +134,19 @@ class NeoproSubscriber(models.Model):
         self.ensure_one()
         return {'account_number': self.account_number, 'payer': self.name, 'address': self.address or '',
                 'residents': self.residents, 'contract': False, 'buyer_bin': False, 'vat_payer': False}
+
+    def _get_receipt_email(self):
+        """The subscriber's e-mail, else its contact's."""
+        self.ensure_one()
+        return self.email or self.partner_id.email or False
+
+    def _prepare_portal_partner(self):
+        """A contact with the subscriber's name, address, phone and e-mail."""
+        self.ensure_one()
+        return {'name': self.name, 'street': self.address or False, 'phone': self.phone or False,
+                'email': self.email or False, 'customer': True, 'company_type': 'person',
+                'neopro_branch_id': self.branch_id.id,
+                'lang': self.env.user.lang or 'ru_RU'}
 
     def _get_norm_volume(self, charge):
         """Norm in force (on the first day of the charge's period) × residents."""
