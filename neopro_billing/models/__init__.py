@@ -45,3 +45,4 @@ from . import neopro_dashboard
 from . import neopro_report_params
 from . import neopro_report_file
 from . import neopro_report_schedule
+from . import ir_http

@@ -42,8 +42,10 @@ class NeoproOperation(models.Model):
     service_id = fields.Many2one('neopro.service', ondelete='restrict')
     volume = fields.Float(digits=(12, 3))
     basis = fields.Selection(BASES)
-    price = fields.Float(digits=(12, 4), help='Tariff applied, tenge per m³ (the average over the days billed '
-                                              'when the tariff changed inside the period).')
+    # no sum of prices in grouped lists: it means nothing
+    price = fields.Float(digits=(12, 4), group_operator=False,
+                         help='Tariff applied, tenge per m³ (the average over the days billed '
+                              'when the tariff changed inside the period).')
     correction_type_id = fields.Many2one('neopro.correction.type', ondelete='restrict')
     payment_source_id = fields.Many2one('neopro.payment.source', ondelete='restrict')
     bank_id = fields.Many2one('res.bank', ondelete='restrict')
