@@ -349,6 +349,23 @@ def test_reference_in_use_is_archived_not_deleted(admin, odoo):
         odoo.call('neopro.tariff', 'write', [first_id], {'active': True})
 
 
+def test_reference_in_use_refused_over_rpc(odoo, login_as, demo):
+    """The refusal lives in the model: over XML-RPC too, for the administrator and for a role without the right."""
+    import xmlrpc.client
+    category = odoo.ref('neopro_billing.category_bs_demo')
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        odoo.call('neopro.subscriber.category', 'unlink', [category])
+    # in the administrator's language (Russian), naming each use with its label and count
+    subscribers = odoo.call('neopro.subscriber', 'search_count', [('category_id', '=', category)],
+                            context={'active_test': False})
+    assert ('«БС» используется и не может быть удалено: Абонент (лицевой счет физлица), поле «Тип»: %d; '
+            % subscribers) in refused.value.faultString, refused.value.faultString
+    assert refused.value.faultString.endswith('. Переместите в архив.'), refused.value.faultString
+    with pytest.raises(xmlrpc.client.Fault):
+        login_as('operator1').call('neopro.subscriber.category', 'unlink', [category])
+    assert odoo.call('neopro.subscriber.category', 'search_count', [('id', '=', category)]) == 1
+
+
 # §4.6 Импорт платежей, §4.7 Платежи ------------------------------------------------------------------------------
 
 def test_file_registry_month_pickers_upload_and_times(admin, odoo, tmp_path):

@@ -30,6 +30,8 @@ class NeoproReferenceMixin(models.AbstractModel):
         uses = []
         # sudo: a record in use by rows the user may not see (another branch) is still in use; only counts are told
         env = self.sudo().with_context(active_test=False).env
+        # labels in the user's language, also over RPC where the call carries no context
+        labels = self.with_context(lang=self.env.context.get('lang') or self.env.user.lang)
         for model_name in sorted(env.registry.models):
             model = env[model_name]
             if model._abstract or model._transient or not model._auto:
@@ -41,7 +43,7 @@ class NeoproReferenceMixin(models.AbstractModel):
                 count = model.search_count([(field.name, 'in', self.ids)])
                 if count:
                     uses.append(_('%(model)s, field "%(field)s": %(count)d') % {
-                        'model': self._get_model_label(model_name), 'field': field._description_string(self.env),
+                        'model': labels._get_model_label(model_name), 'field': field._description_string(labels.env),
                         'count': count})
         return uses + self._get_uses_by_rule()
 
