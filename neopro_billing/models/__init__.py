@@ -51,3 +51,4 @@ from . import neopro_report_file
 from . import neopro_report_schedule
 from . import mail_message
 from . import neopro_receipt_mail
+from . import ir_http

@@ -623,7 +623,7 @@ class NeoproCalculation(models.AbstractModel):
     def _get_penalty_settings(self):
         """The penalty settings in force: coefficient K, due day and the dated rate table (lib.penalty)."""
         get = self.env['ir.config_parameter'].sudo().get_param  # sudo: system parameters are admin-only
-        self.env.cr.execute('SELECT date_from, rate::text FROM neopro_penalty_rate ORDER BY date_from')
+        self.env.cr.execute('SELECT date_from, rate::text FROM neopro_penalty_rate WHERE active ORDER BY date_from')
         rates = [(_to_date(day), rate) for day, rate in self.env.cr.fetchall()]
         return penalty_lib.PenaltySettings(get('neopro_billing.penalty_coefficient', '1.5') or '1.5',
                                            get('neopro_billing.penalty_due_day', '25') or 25, rates)

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 
 class NeoproContract(models.Model):
@@ -28,7 +28,8 @@ class NeoproContract(models.Model):
     inspector_id = fields.Many2one('neopro.inspector', ondelete='restrict')
     metering_point_ids = fields.One2many('neopro.metering.point', 'contract_id')
     meter_count = fields.Integer(compute='_compute_meter_count', string='Meters')
-    meter_ids = fields.Many2many('neopro.meter', compute='_compute_meter_ids', string='Meters of the points')
+    meter_ids = fields.Many2many('neopro.meter', compute='_compute_meter_ids', string='Meters in service',
+                                 help='The meters of the points, removed ones left out.')
     note = fields.Text()
     active = fields.Boolean(default=True)
 
@@ -44,7 +45,7 @@ class NeoproContract(models.Model):
     @api.multi
     def _compute_meter_ids(self):
         for contract in self:
-            contract.meter_ids = contract.metering_point_ids.mapped('meter_ids')
+            contract.meter_ids = contract.metering_point_ids.mapped('meter_ids').filtered('in_service')
 
     @api.multi
     def name_get(self):
@@ -98,6 +99,35 @@ class NeoproContract(models.Model):
     def _onchange_partner_id(self):
         if self.partner_id.neopro_branch_id and not self.branch_id:
             self.branch_id = self.partner_id.neopro_branch_id
+
+    @api.multi
+    def action_open_form(self):
+        """The contract in its own full form, with its buttons (from the contractor's list of contracts)."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.display_name,
+            'res_model': self._name,
+            'res_id': self.id,
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+            'target': 'current',
+        }
+
+    @api.multi
+    def action_metering_points(self):
+        """The manual's Точки учета window: the contract's metering points and their meters, editable."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Metering points of %s') % self.display_name,
+            'res_model': 'neopro.metering.point',
+            'view_mode': 'tree',
+            'views': [(self.env.ref('neopro_billing.neopro_metering_point_view_tree').id, 'tree')],
+            'domain': [('contract_id', '=', self.id)],
+            'context': {'default_contract_id': self.id},
+            'target': 'current',
+        }
 
     @api.multi
     def action_readings(self):

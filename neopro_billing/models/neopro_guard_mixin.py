@@ -65,14 +65,34 @@ class NeoproGuard(models.AbstractModel):
     _description = 'Bounds of the billing data'
 
     @api.model
+    def _get_tz(self):
+        """The user's time zone (the utility's when the user has none): every time a user reads is in it."""
+        try:
+            return pytz.timezone(self.env.context.get('tz') or self.env.user.tz or DEFAULT_TZ)
+        except pytz.UnknownTimeZoneError:
+            return pytz.timezone(DEFAULT_TZ)
+
+    @api.model
+    def _to_local(self, value):
+        """A UTC datetime (or its string) as a naive datetime in the user's time zone."""
+        value = fields.Datetime.from_string(value) if isinstance(value, str) else value
+        return pytz.utc.localize(value).astimezone(self._get_tz()).replace(tzinfo=None)
+
+    @api.model
+    def _format_datetime(self, value, seconds=True):
+        """A UTC datetime as the user reads it: ДД.ММ.ГГГГ ЧЧ:ММ[:СС] in the user's time zone."""
+        return self._to_local(value).strftime('%d.%m.%Y %H:%M:%S' if seconds else '%d.%m.%Y %H:%M') if value else ''
+
+    @api.model
+    def _get_tz_offset(self):
+        """Minutes the user's time zone is ahead of UTC now (the web client shows times with it)."""
+        now = fields.Datetime.from_string(fields.Datetime.now())
+        return int((self._to_local(now) - now).total_seconds() // 60)
+
+    @api.model
     def _today(self):
         """Today in the user's time zone (the utility's when the user has none), as a date string."""
-        try:
-            zone = pytz.timezone(self.env.context.get('tz') or self.env.user.tz or DEFAULT_TZ)
-        except pytz.UnknownTimeZoneError:
-            zone = pytz.timezone(DEFAULT_TZ)
-        now = pytz.utc.localize(fields.Datetime.from_string(fields.Datetime.now()))
-        return fields.Date.to_string(now.astimezone(zone).date())
+        return fields.Date.to_string(self._to_local(fields.Datetime.now()).date())
 
     @api.model
     def _first_period_start(self):

@@ -28,6 +28,8 @@ class NeoproMeter(models.Model):
     installation_date = fields.Date(track_visibility='onchange')
     commissioning_date = fields.Date(string='Commissioning date')
     removal_date = fields.Date(track_visibility='onchange', help='Day the meter was taken out of service.')
+    in_service = fields.Boolean(compute='_compute_in_service', search='_search_in_service',
+                                help='Not removed: no removal date, or one after today.')
     initial_value = fields.Float(digits=(12, 3), help='Reading of the counter when it was installed.')
     seal_number = fields.Char(index=True, track_visibility='onchange')
     verification_date = fields.Date(track_visibility='onchange')
@@ -71,6 +73,16 @@ class NeoproMeter(models.Model):
                             'ON neopro_meter (serial_number varchar_pattern_ops)')
         self.env.cr.execute('CREATE INDEX IF NOT EXISTS neopro_meter_seal_number_prefix_index '
                             'ON neopro_meter (seal_number varchar_pattern_ops)')
+
+    @api.depends('removal_date')
+    def _compute_in_service(self):
+        today = fields.Date.context_today(self)
+        for meter in self:
+            meter.in_service = not meter.removal_date or meter.removal_date > today
+
+    def _search_in_service(self, operator, value):
+        in_service = ['|', ('removal_date', '=', False), ('removal_date', '>', fields.Date.context_today(self))]
+        return in_service if (operator == '=') == bool(value) else ['!'] + in_service
 
     @api.depends('verification_date', 'verification_interval', 'installation_date')
     def _compute_next_verification_date(self):
@@ -124,7 +136,7 @@ class NeoproMeter(models.Model):
             meter.previous_date = prev and prev['date']
             meter.current_value = cur['value'] if cur else 0.0
             meter.current_date = cur and cur['date']
-            meter.current_source = (cur or prev or {}).get('source')
+            meter.current_source = cur and cur['source']  # nobody gave a reading not given yet
             meter.consumption = meter._consumption(meter.previous_value, cur['value'], cur['is_reset']) \
                 if cur else 0.0
 

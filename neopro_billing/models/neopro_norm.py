@@ -1,7 +1,16 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 # The norm in force on %(norm_date)s, per service and amenity level: the one definition, used by the engine (as a
 # joined table) and by ``_get_volume`` (the norms panel, the receipt).
+# Charges billed by norm for a service and amenity level from the first day a norm applies.
+_CHARGES_BY_NORM_SQL = """
+    SELECT count(*) FROM neopro_operation o
+      JOIN neopro_period p ON p.id = o.period_id
+      JOIN neopro_subscriber s ON s.account_id = o.account_id
+     WHERE o.operation_type = 'charge' AND o.basis = 'norm' AND o.service_id = %(service_id)s
+       AND s.amenity_level_id = %(amenity_level_id)s AND p.date_end >= %(date_from)s
+"""
+
 NORM_IN_FORCE_SQL = """
     (SELECT DISTINCT ON (service_id, amenity_level_id) service_id, amenity_level_id, volume
        FROM neopro_norm
@@ -31,6 +40,17 @@ class NeoproNorm(models.Model):
     @api.multi
     def name_get(self):
         return [(n.id, '%s / %s: %s' % (n.service_id.short_name, n.amenity_level_id.name, n.volume)) for n in self]
+
+    @api.multi
+    def _get_uses_by_rule(self):
+        """The charges billed by this norm (same service and amenity level, from its date)."""
+        count = 0
+        for norm in self:
+            self.env.cr.execute(_CHARGES_BY_NORM_SQL, {'service_id': norm.service_id.id, 'date_from': norm.date_from,
+                                                       'amenity_level_id': norm.amenity_level_id.id})
+            count += self.env.cr.fetchone()[0]
+        uses = super(NeoproNorm, self)._get_uses_by_rule()
+        return uses + ([_('charges billed by the norm: %d') % count] if count else [])
 
     @api.model
     def _get_volume(self, service, amenity_level, date):

@@ -47,8 +47,10 @@ class NeoproOperation(models.Model):
     service_id = fields.Many2one('neopro.service', ondelete='restrict')
     volume = fields.Float(digits=(12, 3))
     basis = fields.Selection(BASES)
-    price = fields.Float(digits=(12, 4), help='Tariff applied, tenge per m³ (the average over the days billed '
-                                              'when the tariff changed inside the period).')
+    # no sum of prices in grouped lists: it means nothing
+    price = fields.Float(digits=(12, 4), group_operator=False,
+                         help='Tariff applied, tenge per m³ (the average over the days billed '
+                              'when the tariff changed inside the period).')
     reversed_volume = fields.Float(digits=(12, 3), string='Less billed by average', readonly=True,
                                    help='Volume billed by average since the meters\' last actual readings, deducted '
                                         'from what they counted (RULES §12).')

@@ -87,7 +87,7 @@ class NeoproPaymentFile(models.Model):
     def _month_start_utc(self, value, months=0):
         """UTC timestamp of the local midnight starting the month of ``value`` (+ ``months``)."""
         day = fields.Date.from_string(value[:10]) + relativedelta(day=1, months=months)
-        tz = pytz.timezone(self.env.context.get('tz') or self.env.user.tz or 'UTC')
+        tz = self.env['neopro.guard']._get_tz()
         local = tz.localize(datetime.combine(day, time.min))
         return fields.Datetime.to_string(local.astimezone(pytz.utc).replace(tzinfo=None))
 
@@ -194,10 +194,7 @@ class NeoproPaymentFile(models.Model):
             name, bank_name, upload_date, user_name, count = earlier
             raise UserError(_('This file was loaded already: "%s" (%s) on %s by %s, %s payments. '
                               'It is not loaded again.') % (
-                name, bank_name,
-                fields.Datetime.context_timestamp(self, fields.Datetime.from_string(upload_date))
-                .strftime('%d.%m.%Y %H:%M:%S'),
-                user_name, count))
+                name, bank_name, self.env['neopro.guard']._format_datetime(upload_date), user_name, count))
 
     @api.model
     def _check_lines(self, lines, bank, booked=None):
@@ -287,9 +284,8 @@ class NeoproPaymentFile(models.Model):
         booked = {}
         for txn_id, date, file_name, upload_date, source in self.env.cr.fetchall():
             if file_name:
-                uploaded = fields.Datetime.context_timestamp(self, fields.Datetime.from_string(upload_date))
                 booked[txn_id] = _('Transaction %s was booked already from file %s loaded on %s') % (
-                    txn_id, file_name, uploaded.strftime('%d.%m.%Y %H:%M'))
+                    txn_id, file_name, self.env['neopro.guard']._format_datetime(upload_date, seconds=False))
             elif source == 'online':
                 booked[txn_id] = _('Transaction %s was paid online already on %s') % (
                     txn_id, fields.Date.from_string(date).strftime('%d.%m.%Y'))

@@ -67,6 +67,8 @@ class NeoproSubscriber(models.Model):
     note = fields.Text()
     active = fields.Boolean(default=True, track_visibility='onchange')
     meter_ids = fields.One2many('neopro.meter', 'subscriber_id')
+    meter_in_service_ids = fields.Many2many('neopro.meter', compute='_compute_meter_in_service_ids',
+                                            string='Meters in service')
     meter_count = fields.Integer(compute='_compute_meter_count', store=True, string='Meters')
     quick_search = fields.Char(compute='_compute_quick_search', search='_search_quick_search',
                                string='Account, name, address or meter',
@@ -168,6 +170,11 @@ class NeoproSubscriber(models.Model):
 
     def _search_quick_search(self, operator, value):
         return self._get_quick_search_domain(value or '', operator)
+
+    @api.depends('meter_ids.removal_date')
+    def _compute_meter_in_service_ids(self):
+        for sub in self:
+            sub.meter_in_service_ids = sub.meter_ids.filtered('in_service')
 
     @api.depends('meter_ids.active')
     def _compute_meter_count(self):

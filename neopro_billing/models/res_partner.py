@@ -59,13 +59,14 @@ class ResPartner(models.Model):
 
     @api.model
     def name_search(self, name, args=None, operator='ilike', limit=100):
-        """Contractors are also found by account number, address or meter serial number.
+        """Contractors are also found by account number (theirs or a contract's), address or meter serial number.
 
         res.partner overrides name_search itself (an SQL query on names), so _name_search is not reached.
         """
         if name and self.env.context.get('neopro_contractor_search'):
             args = list(args or []) + [
-                '|', '|', '|', ('neopro_account_number', '=like', name + '%'), ('name', operator, name),
+                '|', '|', '|', '|', ('neopro_account_number', '=like', name + '%'),
+                ('neopro_contract_ids.account_number', '=like', name + '%'), ('name', operator, name),
                 ('neopro_address', operator, name),
                 ('neopro_contract_ids.metering_point_ids.meter_ids.serial_number', '=like', name + '%')]
             return self.search(args, limit=limit).name_get()

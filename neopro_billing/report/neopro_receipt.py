@@ -31,7 +31,8 @@ _CHARGE_SQL = """
   ORDER BY o.account_id, s.sequence, s.id, o.metering_point_id, o.id
 """
 
-# Meters in service during the period, with their last reading before it and their last reading in it.
+# Meters in service on the receipt's day (the period's last day, today for the open period: a meter removed by then
+# is not shown), with their last reading before the period and their last reading in it.
 _METER_SQL = """
     SELECT m.account_id, m.metering_point_id, m.service_id, m.serial_number, COALESCE(m.initial_value, 0),
            prev.value, cur.value
@@ -41,7 +42,8 @@ _METER_SQL = """
  LEFT JOIN LATERAL (SELECT r.value FROM neopro_meter_reading r
                      WHERE r.meter_id = m.id AND r.date BETWEEN %(d1)s AND %(d2)s
                      ORDER BY r.date DESC, r.id DESC LIMIT 1) cur ON TRUE
-     WHERE m.account_id = ANY(%(ids)s) AND (m.active OR m.removal_date >= %(d1)s)
+     WHERE m.account_id = ANY(%(ids)s)
+       AND (m.removal_date IS NULL AND m.active OR m.removal_date > LEAST(%(d2)s::date, %(today)s::date))
        AND (m.installation_date IS NULL OR m.installation_date <= %(d2)s)
   ORDER BY m.serial_number
 """
@@ -146,7 +148,7 @@ class NeoproReceipt(models.AbstractModel):
         self.env['neopro.operation'].check_access_rights('read')
         accounts.check_access_rule('read')  # the figures below are read by SQL, past the record rules
         params = {'period': period.id, 'ids': accounts.mapped('account_id').ids, 'd1': period.date_start,
-                  'd2': period.date_end}
+                  'd2': period.date_end, 'today': fields.Date.context_today(self)}
         cr = self.env.cr
         cr.execute(_BALANCE_SQL, params)
         balances = {row[0]: dict(zip(BALANCE_FIGURES, row[1:])) for row in cr.fetchall()}

@@ -197,7 +197,7 @@ class BillingCase(NeoproCase):
         for category, prices in ((cls.category, (100.0, 300.0, 80.0)), (cls.legal_category, (150.0, 400.0, 90.0))):
             for service, price in zip((cls.cold, cls.hot, cls.sewage), prices):
                 cls._create_tariff(service, category, price, '2015-01-01')
-        env['neopro.penalty.rate'].search([]).unlink()
+        env['neopro.penalty.rate'].search([]).write({'active': False})  # in use by the demo's penalties
         env['neopro.penalty.rate'].create({'date_from': '2015-01-01', 'rate': 15.25})
         start = fields.Date.from_string(cls.period_start)
         cls.period = env['neopro.period'].create({

@@ -51,6 +51,22 @@ class TestContract(NeoproCase):
         self.assertEqual(self._contractor_search('Test street, 6'), [self.dostup.id])
         self.assertEqual(self._contractor_search('T30511'), [self.post.id])
 
+    def test_contractor_found_by_a_contract_account(self):
+        contract = self.contract2
+        self.assertTrue(contract.account_number)
+        self.assertNotEqual(contract.account_number, self.post.neopro_account_number)
+        self.assertEqual(self._contractor_search(contract.account_number), [self.post.id])
+
+    def test_contract_opens_as_a_full_form_with_its_points(self):
+        contract = self.contract2
+        action = contract.action_open_form()
+        self.assertEqual((action['res_model'], action['res_id'], action['view_mode'], action['target']),
+                         ('neopro.contract', contract.id, 'form', 'current'))
+        points = contract.action_metering_points()
+        self.assertEqual(points['domain'], [('contract_id', '=', contract.id)])
+        self.assertEqual(points['context'], {'default_contract_id': contract.id})
+        self.assertEqual(self.env['neopro.metering.point'].search(points['domain']), contract.metering_point_ids)
+
     def test_contractor_search_view_box(self):
         from lxml import etree
 

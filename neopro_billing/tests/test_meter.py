@@ -161,6 +161,45 @@ class TestMeter(NeoproCase):
         self.assertEqual(self.meter.current_value, 0)
         self.assertFalse(self.meter.current_date)
         self.assertEqual(self.meter.consumption, 0)
+        # nobody gave the reading that is not there: the previous one's giver is not shown as the current one's
+        self.assertFalse(self.meter.current_source)
+
+    def test_reading_widget_on_every_current_reading(self):
+        """The cells of the current reading and consumption use the widget that leaves them empty when no reading
+        of the month exists (the web client cannot tell 0 from none), with the date it looks at beside them."""
+        from lxml import etree
+        for xmlid in ('neopro_meter_view_tree', 'neopro_subscriber_view_form', 'neopro_contract_view_form'):
+            arch = etree.fromstring(self.env.ref('neopro_billing.' + xmlid).arch)
+            for name in ('current_value', 'consumption'):
+                nodes = arch.xpath('//field[@name="%s"]' % name)
+                self.assertTrue(nodes, '%s in %s' % (name, xmlid))
+                self.assertEqual({node.get('widget') for node in nodes}, {'neopro_reading'}, '%s in %s' % (name, xmlid))
+                for node in nodes:
+                    self.assertTrue(node.getparent().xpath('field[@name="current_date"]'), xmlid)
+
+    # removed meters
+
+    def test_removed_meter_leaves_the_panels(self):
+        kept = self._create_meter('T-KEPT', self.sub, removal_date=_days(1))
+        removed = self._create_meter('T-GONE', self.sub, removal_date=_days(0))
+        self.assertEqual((kept.in_service, removed.in_service, self.meter.in_service), (True, False, True))
+        self.assertEqual(self.sub.meter_in_service_ids, self.meter | kept)
+        self.assertIn(removed, self.sub.meter_ids, 'the Services window still lists it, with its removal date')
+        Meter = self.env['neopro.meter']
+        mine = [('subscriber_id', '=', self.sub.id)]
+        self.assertEqual(Meter.search(mine + [('in_service', '=', True)]), self.meter | kept)
+        self.assertEqual(Meter.search(mine + [('in_service', '=', False)]), removed)
+        self.assertEqual(Meter.search(mine + [('in_service', '!=', True)]), removed)
+
+    def test_meters_list_hides_removed_meters_by_default(self):
+        removed = self._create_meter('T-GONE', self.sub, removal_date=_days(0))
+        action = self.env.ref('neopro_billing.neopro_meter_action')
+        self.assertIn("'search_default_in_service': 1", action.context)
+        domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'in_service', fields.Date.today())
+        shown = self.env['neopro.meter'].search(domain + [('subscriber_id', '=', self.sub.id)])
+        self.assertEqual(shown, self.meter)
+        domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'removed', fields.Date.today())
+        self.assertEqual(self.env['neopro.meter'].search(domain + [('subscriber_id', '=', self.sub.id)]), removed)
 
     def test_previous_value_defaults_to_the_initial_value(self):
         self._open_period()

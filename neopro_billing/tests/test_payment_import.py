@@ -236,3 +236,53 @@ class TestPaymentImport(NeoproPaymentCase):
         payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
         with self.assertRaisesRegex(UserError, 'cannot be deleted'):
             payment_file.unlink()
+
+
+class TestPaymentImportScreens(NeoproPaymentCase):
+    """The load dialog proposes the bank of the chosen format; times in messages are the user's (issue 12)."""
+
+    def test_bank_proposed_from_the_format(self):
+        kaspi_format = self.env.ref('neopro_billing.payment_format_kaspi_xlsx')
+        wizard = self.env['neopro.payment.import'].new({'format_id': kaspi_format.id})
+        self.assertEqual(wizard._onchange_format_id(), {})
+        self.assertEqual(wizard.bank_id, self.kaspi)
+
+    def test_banks_of_a_shared_format_offered(self):
+        first = self.env['res.bank'].create({'name': 'Test Bank A', 'neopro_payment_format_id': self.generic.id})
+        second = self.env['res.bank'].create({'name': 'Test Bank B', 'neopro_payment_format_id': self.generic.id})
+        wizard = self.env['neopro.payment.import'].new({'format_id': self.generic.id})
+        result = wizard._onchange_format_id()
+        self.assertFalse(wizard.bank_id)
+        banks = self.env['res.bank'].search(result['domain']['bank_id'])
+        self.assertEqual(banks & (first | second), first | second)
+        self.assertEqual(banks, self.env['res.bank'].search([('neopro_payment_format_id', '=', self.generic.id)]))
+
+    def test_bank_chosen_first_is_kept(self):
+        wizard = self.env['neopro.payment.import'].new({'bank_id': self.kazpost.id})
+        wizard._onchange_bank_id()
+        self.assertEqual(wizard.format_id, self.env.ref('neopro_billing.payment_format_kazpost_xls'))
+        wizard.format_id = self.generic
+        self.assertEqual(wizard._onchange_format_id(), {})
+        self.assertEqual((wizard.bank_id, wizard.format_id), (self.kazpost, self.generic))
+
+    def _refusal_of_second_load(self, tz):
+        data = self._kaspi_file()
+        first = self._import(self.kaspi, data, 'Kaspi_09.09.2025.xlsx')
+        self.env.cr.execute("UPDATE neopro_payment_file SET upload_date = '2026-12-01 20:17:07' WHERE id = %s",
+                            (first.id,))
+        first.invalidate_cache()
+        self.env.user.tz = tz
+        with self.assertRaises(UserError) as caught:
+            self._import(self.kaspi, data, 'copy of kaspi.xlsx')
+        return caught.exception.name
+
+    def test_duplicate_file_time_in_the_user_time_zone(self):
+        """20:17:07 UTC is 02:17:07 the next day in Almaty: the message says so, as the registry shows it."""
+        self.assertIn('on 02.12.2026 02:17:07 by', self._refusal_of_second_load('Asia/Almaty'))
+
+    def test_duplicate_file_time_of_a_user_elsewhere(self):
+        self.assertIn('on 01.12.2026 23:17:07 by', self._refusal_of_second_load('Europe/Moscow'))
+
+    def test_user_without_time_zone_reads_the_utility_time(self):
+        self.assertIn('on 02.12.2026 02:17:07 by', self._refusal_of_second_load(False))
+        self.assertEqual(self.env['neopro.guard']._get_tz_offset(), 6 * 60)

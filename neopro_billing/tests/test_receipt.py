@@ -89,6 +89,23 @@ class TestReceipt(ReportCase):
         self.assertEqual((line['basis'], line['meters']), ('Norm', [{'serial': 'M-70003', 'previous': 0.0,
                                                                      'current': None}]))
 
+    def test_meter_removed_before_the_receipt_day_is_left_out(self):
+        """A meter removed on the period's last day (the receipt's day for a past period) is not on the receipt; one
+        removed after it is."""
+        self.meter3.removal_date = '2023-02-28'
+        self.assertEqual(self.receipt(self.sub3)['lines'][0]['meters'], [])
+        self.meter3.removal_date = '2023-03-01'
+        self.assertEqual([m['serial'] for m in self.receipt(self.sub3)['lines'][0]['meters']], ['M-70003'])
+
+    def test_meter_removed_today_leaves_the_open_period_receipt(self):
+        """The open period's receipt is printed today: a meter removed today is gone from it."""
+        from unittest.mock import patch
+        self.meter3.removal_date = '2023-02-10'
+        with patch('odoo.fields.Date.context_today', return_value='2023-02-10'):
+            self.assertEqual(self.receipt(self.sub3)['lines'][0]['meters'], [])
+        with patch('odoo.fields.Date.context_today', return_value='2023-02-09'):
+            self.assertEqual([m['serial'] for m in self.receipt(self.sub3)['lines'][0]['meters']], ['M-70003'])
+
     def test_contract(self):
         receipt = self.receipt(self.contract)
         self.assertEqual((receipt['payer'], receipt['contract'], receipt['residents'], receipt['buyer_bin']),

@@ -40,6 +40,28 @@ class TestHistory(BillingCase):
         operations = self.env['neopro.operation'].search(history.action_show()['domain'])
         self.assertEqual(operations.mapped('operation_type'), ['payment'])
 
+    def test_totals_per_type_and_balance_movement(self):
+        """The History window: each type's total over the range, and opening + charges + corrections + penalties −
+        payments = closing (no sum of all types together)."""
+        history = self.history('2023-03-01', '2023-03-31')
+        self.assertEqual((history.balance_opening, history.amount_charged, history.amount_correction,
+                          history.amount_penalty, history.amount_paid, history.balance_closing),
+                         (111.0, 0.0, 34.0, 0.0, 120.0, 25.0))
+        history = self.history('2023-02-01', '2023-03-31')
+        self.assertEqual((history.balance_opening, history.amount_charged, history.amount_paid,
+                          history.balance_closing), (0.0, 111.0, 120.0, 25.0))
+
+    def test_operations_list_grouped_by_type(self):
+        history = self.history('2023-02-01', '2023-03-31')
+        action = history.action_show()
+        self.assertEqual(action['context'], {'group_by': ['operation_type']})
+        self.assertEqual(action['name'], '12345: balance 0.00 ₸ → 25.00 ₸, operations of 02/01/2023 – 03/31/2023')
+        groups = self.env['neopro.operation'].read_group(action['domain'], ['amount', 'price', 'operation_type'],
+                                                         ['operation_type'])
+        self.assertEqual({g['operation_type']: g['amount'] for g in groups},
+                         {'charge': 111.0, 'payment': 120.0, 'correction': 34.0})
+        self.assertFalse([g for g in groups if 'price' in g], 'no sum of prices per group')
+
     def test_act_figures(self):
         act = self.history('2023-03-01', '2023-03-31')._get_act_data()
         self.assertEqual((act['opening'], act['debit'], act['credit'], act['closing']), (111.0, 34.0, 120.0, 25.0))

@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date, formatLang
 
 from ..lib.ledger import SIGNED_AMOUNT_SQL
 
@@ -25,6 +26,10 @@ class NeoproHistory(models.TransientModel):
     show_penalty = fields.Boolean(string='Penalties', default=True)
     balance_opening = fields.Monetary(compute='_compute_balances', string='Opening balance')
     balance_closing = fields.Monetary(compute='_compute_balances', string='Closing balance')
+    amount_charged = fields.Monetary(compute='_compute_balances', string='Charged')
+    amount_paid = fields.Monetary(compute='_compute_balances', string='Paid')
+    amount_correction = fields.Monetary(compute='_compute_balances', string='Corrections')
+    amount_penalty = fields.Monetary(compute='_compute_balances', string='Penalties')
 
     @api.constrains('date_from', 'date_to')
     def _check_dates(self):
@@ -45,6 +50,23 @@ class NeoproHistory(models.TransientModel):
                 history.balance_opening = history._get_balance_before(history.date_from)
                 history.balance_closing = history._get_balance_before(
                     fields.Date.to_string(fields.Date.from_string(history.date_to) + relativedelta(days=1)))
+                totals = history._get_totals()
+                history.amount_charged = totals.get('charge', 0.0)
+                history.amount_paid = totals.get('payment', 0.0)
+                history.amount_correction = totals.get('correction', 0.0)
+                history.amount_penalty = totals.get('penalty', 0.0)
+
+    @api.multi
+    def _get_totals(self):
+        """{operation type: sum of its amounts} over the range: with the opening balance they make the closing one."""
+        self.ensure_one()
+        self._check_account_access()
+        self.env.cr.execute("""
+            SELECT operation_type, SUM(amount) FROM neopro_operation
+             WHERE account_id = %s AND date >= %s AND date <= %s
+          GROUP BY operation_type
+        """, (self.account_id.id, self.date_from, self.date_to))
+        return {operation_type: round(amount, 2) for operation_type, amount in self.env.cr.fetchall()}
 
     @api.multi
     def _get_account(self):
@@ -100,15 +122,20 @@ class NeoproHistory(models.TransientModel):
     def action_show(self):
         """List the operations of the range, of the ticked types."""
         self._check_range()
+        money = lambda amount: formatLang(self.env, amount, currency_obj=self.currency_id)  # noqa: E731
         return {
             'type': 'ir.actions.act_window',
-            'name': _('Operations of %s, %s – %s') % (self._get_account().display_name, self.date_from, self.date_to),
+            # the balance movement first: the breadcrumb cuts a long title
+            'name': _('%s: balance %s → %s, operations of %s – %s') % (
+                self._get_account().account_number, money(self.balance_opening), money(self.balance_closing),
+                format_date(self.env, self.date_from), format_date(self.env, self.date_to)),
             'res_model': 'neopro.operation',
             'view_mode': 'tree,form',
             'views': [(self.env.ref('neopro_billing.neopro_operation_view_tree_history').id, 'tree'), (False, 'form')],
             'domain': self._get_account_domain() + [('date', '>=', self.date_from), ('date', '<=', self.date_to),
                                                     ('operation_type', 'in', self._get_operation_types())],
-            'context': {'search_default_group_period': 0},
+            # one group per type, each with its own total (a sum over types means nothing)
+            'context': {'group_by': ['operation_type']},
         }
 
     @api.multi

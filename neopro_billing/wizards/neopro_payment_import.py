@@ -21,6 +21,18 @@ class NeoproPaymentImport(models.TransientModel):
         if self.bank_id.neopro_payment_format_id:
             self.format_id = self.bank_id.neopro_payment_format_id
 
+    @api.onchange('format_id')
+    def _onchange_format_id(self):
+        """Propose the bank that sends files of the chosen format (the only one; else offer those that do); a bank
+        chosen already stays (a bank may send a file in another format)."""
+        if not self.format_id or self.bank_id:
+            return {}
+        banks = self.env['res.bank'].search([('neopro_payment_format_id', '=', self.format_id.id)])
+        if len(banks) == 1:
+            self.bank_id = banks
+            return {}
+        return {'domain': {'bank_id': [('id', 'in', banks.ids)] if banks else []}}
+
     @api.multi
     def action_import(self):
         """Load the file and open its record: payments booked and load protocol."""

@@ -79,7 +79,7 @@ class NeoproReportWizard(models.TransientModel):
         """Render the report into a new report file (of ``schedule`` when given)."""
         self.ensure_one()
         content = self._render()
-        now = fields.Datetime.context_timestamp(self, fields.Datetime.from_string(fields.Datetime.now()))
+        now = self.env['neopro.guard']._to_local(fields.Datetime.now())
         # sudo: report files are made only here, from a report the user was allowed to render (no user creates one
         # over RPC with content of his own); the author is the real user
         return self.env['neopro.report.file'].sudo().create({
