@@ -220,7 +220,7 @@ class TestReadingSheet(BillingCase):
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.sheet_file)))
         sheet = book.active
         self.assertEqual([c.value for c in sheet[4]], [
-            'No.', 'Account', 'Address', 'Owner', 'Service', 'Serial number', 'Place of installation',
+            'No.', 'Account number', 'Address', 'Owner', 'Service', 'Serial number', 'Place of installation',
             'Previous reading', 'Previous reading date', 'Reading date', 'New reading'])
         rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
         self.assertEqual([(r[1], r[5], r[6], r[7], r[8] and r[8].date().isoformat(), r[9], r[10]) for r in rows], [

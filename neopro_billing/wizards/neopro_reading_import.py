@@ -88,7 +88,7 @@ class NeoproReadingSheet(models.TransientModel):
     @api.model
     def _get_headers(self):
         """Column titles; the shipped format "Reading sheet (XLSX)" finds the serial, date and value by them."""
-        return [_('No.'), _('Account'), _('Address'), _('Owner'), _('Service'), _('Serial number'),
+        return [_('No.'), _('Account number'), _('Address'), _('Owner'), _('Service'), _('Serial number'),
                 _('Place of installation'), _('Previous reading'), _('Previous reading date'), _('Reading date'),
                 _('New reading')]
 
