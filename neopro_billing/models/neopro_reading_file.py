@@ -175,6 +175,7 @@ class NeoproReadingFile(models.Model):
         first_day = self.env['neopro.guard']._first_period_start()
         first_day = first_day and fields.Date.from_string(first_day)
         closed = self._get_closed_periods()
+        default_source = reading_format.source  # read once: a field read per line costs seconds on 100,000 lines
         candidates, errors = [], []
         for line in lines:
             problems = self._get_cell_problems(line, today, first_day, closed)
@@ -196,7 +197,7 @@ class NeoproReadingFile(models.Model):
                                      % (line.account, line.service or '')))
                 else:
                     meter = found[0]
-            source = reading_format.source
+            source = default_source
             if line.source:
                 source = sources.get(line.source.lower())
                 if not source:
@@ -383,7 +384,12 @@ class NeoproReadingFile(models.Model):
               LEFT JOIN LATERAL (SELECT r.date, r.value, r.is_reset FROM neopro_meter_reading r
                                   WHERE r.meter_id = k.meter_id AND r.date > k.date
                                ORDER BY r.date ASC LIMIT 1) nxt ON TRUE""")
-        to_date = fields.Date.from_string
+        dates = {}  # Odoo reads dates as text: parse each distinct one once
+
+        def to_date(text):
+            if text not in dates:
+                dates[text] = fields.Date.from_string(text)
+            return dates[text]
         result = {}
         for meter_id, date, same, p_date, p_value, p_reset, n_date, n_value, n_reset in self.env.cr.fetchall():
             result[(meter_id, to_date(date))] = (
