@@ -204,3 +204,73 @@ def test_generate_an_xlsx_report_and_download_it(admin, odoo):
     assert '12345' in values and 'Фролов Степан' in values
     subs = odoo.call('neopro.subscriber', 'search_read', [('account_number', '=', '12345')], fields=['balance_end'])
     assert round(subs[0]['balance_end'], 2) in [round(v, 2) for v in values if isinstance(v, float)]
+
+
+def _upload(browser, path, format_name):
+    """Loads ``path`` through the readings import dialog (Счетчики → Загрузка показаний) with ``format_name``."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.open_action('neopro_billing.neopro_meter_action')
+    browser.click('a[data-menu-xmlid="neopro_billing.menu_meters_reading_import"]')
+    browser.wait('.modal .o_form_view')
+    browser.idle()
+    _pick_many2one(browser, '.modal div[name=format_id]', format_name)
+    browser.driver.find_element('css selector', '.modal input.o_input_file').send_keys(str(path))
+    WebDriverWait(browser.driver, 20).until(lambda d: any(
+        el.get_attribute('value') == path.name for el in d.find_elements('css selector', '.modal input')))
+    browser.click('.modal button[name=action_import]')
+    browser.wait_gone('.modal .o_form_view', timeout=60)
+    browser.idle()
+    return browser.wait_text('.o_form_view', path.name)
+
+
+def _last_reading(odoo, serial):
+    meter = odoo.call('neopro.meter', 'search_read', [('serial_number', '=', serial)], fields=['id'])[0]
+    readings = odoo.call('neopro.meter.reading', 'search_read', [('meter_id', '=', meter['id'])],
+                         fields=['date', 'value', 'source'], order='date desc', limit=1)
+    return readings[0] if readings else {'value': 0.0, 'date': None}
+
+
+def test_upload_a_readings_file_and_open_its_protocol(admin, odoo, tmp_path):
+    today = datetime.date.today()
+    before = _last_reading(odoo, '70011')
+    value = before['value'] + 4
+    path = tmp_path / 'E2E_readings.csv'
+    path.write_text('serial_number;date;value\n70011;%(d)s;%(v)s\nE2E-NO-SUCH;%(d)s;5\n'
+                    % {'d': today.strftime('%d.%m.%Y'), 'v': ('%.3f' % value).replace('.', ',')}, encoding='utf-8')
+    form = _upload(admin, path, 'Generic readings')
+    protocol = admin.wait_text('.o_form_view', 'E2E-NO-SUCH')
+    assert 'не найден' in protocol.text
+    assert 'Протокол загрузки' in form.text
+    files = odoo.call('neopro.reading.file', 'search_read', [('name', '=', 'E2E_readings.csv')],
+                      fields=['total_records', 'loaded_count', 'error_count'])
+    assert [(f['total_records'], f['loaded_count'], f['error_count']) for f in files] == [(2, 1, 1)]
+    after = _last_reading(odoo, '70011')
+    assert (after['date'], after['value'], after['source']) == (today.strftime('%Y-%m-%d'), value, 'remote')
+
+
+def test_download_a_reading_sheet_and_load_it_back_filled(admin, odoo, tmp_path):
+    import openpyxl
+    admin.open_action('neopro_billing.neopro_meter_action')
+    admin.click('a[data-menu-xmlid="neopro_billing.menu_meters_reading_sheet"]')
+    admin.wait('.modal .o_form_view')
+    admin.idle()
+    admin.click('.modal button[name=action_make_sheet]')
+    admin.idle()
+    admin.wait_text('.modal .o_form_view', '.xlsx').find_element('css selector', 'a').click()
+    source = admin.downloaded('.xlsx')
+    book = openpyxl.load_workbook(source)
+    sheet = book.active
+    header = [c.value for c in sheet[4]]
+    assert header[5] == 'Заводской номер' and header[10] == 'Новое показание'
+    row = next(r for r in sheet.iter_rows(min_row=5) if r[5].value == '50118')
+    value = (row[7].value or 0) + 3
+    row[10].value = value
+    path = tmp_path / 'E2E_sheet.xlsx'
+    book.save(str(path))
+    _upload(admin, path, 'Reading sheet')
+    files = odoo.call('neopro.reading.file', 'search_read', [('name', '=', 'E2E_sheet.xlsx')],
+                      fields=['total_records', 'loaded_count', 'error_count'])
+    assert [(f['total_records'], f['loaded_count'], f['error_count']) for f in files] == [(1, 1, 0)]
+    after = _last_reading(odoo, '50118')
+    assert (after['date'], after['value'], after['source']) == (
+        datetime.date.today().strftime('%Y-%m-%d'), value, 'inspector')

@@ -68,12 +68,18 @@ class KaspiController(http.Controller):
             ('result', answer['result']),
             ('comment', answer['comment']),
         ]
-        if answer.get('fio'):
-            values.append(('fio', answer['fio']))
+        extra = answer.get('fields') or []
         if want_json:
-            return json.dumps(dict(values), ensure_ascii=False), 'application/json; charset=utf-8'
+            result = dict(values)
+            if extra:
+                result['fields'] = [{'name': name, 'value': value} for name, value in extra]
+            return json.dumps(result, ensure_ascii=False), 'application/json; charset=utf-8'
         root = etree.Element('response')
         for tag, value in values:
             etree.SubElement(root, tag).text = '' if value is None else str(value)
+        if extra:  # <fields><field1 name="fio">…</field1><field2 name="address">…</field2></fields>
+            parent = etree.SubElement(root, 'fields')
+            for number, (name, value) in enumerate(extra, 1):
+                etree.SubElement(parent, 'field%d' % number, name=name).text = value or ''
         body = etree.tostring(root, xml_declaration=True, encoding='UTF-8').decode('utf-8')
         return body, 'text/xml; charset=utf-8'

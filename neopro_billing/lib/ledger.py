@@ -39,3 +39,13 @@ def consumption(previous, value, digits, is_reset=False):
 def is_rollover(previous, value, digits):
     """A smaller value is a rollover when the counter passed its maximum (under a tenth of its range since)."""
     return digits > 0 and value < previous and 10 ** digits - previous + value < 10 ** digits / 10
+
+
+def has_too_many_digits(value, digits):
+    """A reading the counter cannot show: ``digits`` digits stop at 10^digits − 1 (0 digits: no bound)."""
+    return bool(digits) and value >= 10 ** digits
+
+
+def is_lower_reading(previous, value, digits, is_reset=False):
+    """A reading lower than the one before it, which is no rollover and no replaced counter: refused."""
+    return value < previous and not is_reset and not is_rollover(previous, value, digits)

@@ -29,9 +29,12 @@ from . import neopro_contract
 from . import neopro_metering_point
 from . import neopro_meter_reading
 from . import neopro_operation
+from . import neopro_file_format
 from . import neopro_payment_format
 from . import res_bank
 from . import neopro_payment_file
+from . import neopro_reading_file
+from . import neopro_debt_registry
 from . import neopro_operation_payment
 from . import neopro_operation_guard
 from . import neopro_kaspi_log

@@ -3,6 +3,7 @@ import ipaddress
 import logging
 import time
 from datetime import datetime
+from decimal import Decimal
 
 import psycopg2
 
@@ -163,7 +164,7 @@ class NeoproKaspiLog(models.Model):
         if not txn_id or len(txn_id) > 64 or not txn_id.replace('-', '').isalnum():
             raise KaspiAnswer(RESULT_OTHER_ERROR, _('Bad txn_id "%s"') % txn_id)
         amount = None
-        if answer['sum'] or command == 'pay':
+        if command == 'pay':  # on check the gateway sends a dummy sum (often 0): it is ignored (RULES §14)
             amount = payment_parser.parse_amount(answer['sum'])
             if amount is None or amount <= 0:
                 raise KaspiAnswer(RESULT_OTHER_ERROR, _('Bad sum "%s"') % answer['sum'])
@@ -182,8 +183,7 @@ class NeoproKaspiLog(models.Model):
         if not account.is_open:
             raise KaspiAnswer(RESULT_ACCOUNT_NOT_FOUND, _('Account %s is closed') % account_number)
         if command == 'check':
-            answer.update(result=RESULT_OK, comment=_('OK'),
-                          fio=self._mask_name(self.env['neopro.account'].browse(account.id)))
+            self._answer_check(self.env['neopro.account'].browse(account.id), answer)
             return self.env['neopro.operation']
         date = self._parse_txn_date(params.get('txn_date'))
         self.env['neopro.guard']._check_date_bounds(date, _('Account %s, payment') % account_number,
@@ -203,6 +203,16 @@ class NeoproKaspiLog(models.Model):
         self.env['neopro.operation']._refresh_balances(period, [account.id])
         answer.update(result=RESULT_OK, comment=_('OK'), prv_txn_id=payment.id)
         return payment
+
+    @api.model
+    def _answer_check(self, account, answer):
+        """A ``check`` (RULES §14): the amount due now (the open period's closing balance, never below 0.00) and
+        the payer, masked, and the address as ``fields``."""
+        due = max(Decimal(str(account.balance_end or 0.0)), Decimal(0)).quantize(payment_parser.CENT)
+        answer.update(result=RESULT_OK, comment=_('OK'), sum='%.2f' % due, fields=[
+            ('fio', self._mask_name(account)),
+            ('address', account.holder_address or ''),
+        ])
 
     @api.model
     def _get_bank(self):

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..lib import ledger
 from ..lib.dates import format_date
 
 # The days of the month subscribers give their readings on the portal (RULES §15), both included.
@@ -29,6 +30,8 @@ class NeoproMeterReading(models.Model):
                               help='The counter was replaced or reset: the value may be lower than the previous one '
                                    'and counts from zero.')
     note = fields.Char()
+    reading_file_id = fields.Many2one('neopro.reading.file', string='Readings file', readonly=True,
+                                      ondelete='restrict', index=True, help='The file this reading was loaded from.')
     service_id = fields.Many2one(related='meter_id.service_id', store=True, readonly=True)
     subscriber_id = fields.Many2one(related='meter_id.subscriber_id', store=True, readonly=True)
     branch_id = fields.Many2one(related='meter_id.branch_id', store=True, readonly=True, index=True)
@@ -177,19 +180,17 @@ class NeoproMeterReading(models.Model):
     def _check_value(self):
         for reading in self:
             meter = reading.meter_id
-            if meter.digits and reading.value >= 10 ** meter.digits:
+            if ledger.has_too_many_digits(reading.value, meter.digits):
                 raise ValidationError(_('Meter %s: the reading %s has more digits than the counter (%s).')
                                       % (meter.serial_number, reading.value, meter.digits))
             previous = reading._get_neighbour(before=True)
-            if previous and reading.value < previous.value and not reading.is_reset \
-                    and not meter._is_rollover(previous.value, reading.value):
+            if previous and ledger.is_lower_reading(previous.value, reading.value, meter.digits, reading.is_reset):
                 raise ValidationError(_('Meter %s: the reading %s on %s is lower than the previous reading %s of %s. '
                                         'Check the value, or mark the meter as replaced.')
                                       % (meter.serial_number, reading.value, format_date(reading.date),
                                          previous.value, format_date(previous.date)))
             following = reading._get_neighbour(before=False)
-            if following and following.value < reading.value and not following.is_reset \
-                    and not meter._is_rollover(reading.value, following.value):
+            if following and ledger.is_lower_reading(reading.value, following.value, meter.digits, following.is_reset):
                 raise ValidationError(_('Meter %s: the reading %s on %s is higher than the later reading %s of %s.')
                                       % (meter.serial_number, reading.value, format_date(reading.date),
                                          following.value, format_date(following.date)))

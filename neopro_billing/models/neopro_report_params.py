@@ -12,6 +12,7 @@ REPORTS = [
     ('consumption', 'Consumption by service and basis'),
     ('meter_verification', 'Meters: verification due or overdue'),
     ('house_balance', 'House balance (common-house meters)'),
+    ('debt_registry', 'Debt registry (for banks, Kazpost, ЕРЦ)'),
 ]
 
 # Bounds of the parameters: 50 years of debt, 10 years ahead of verifications.
@@ -29,6 +30,7 @@ REPORT_GROUPS = {
     'consumption': _MONEY_GROUPS,
     'meter_verification': _METER_GROUPS,
     'house_balance': _METER_GROUPS,
+    'debt_registry': _MONEY_GROUPS,
 }
 
 
@@ -51,6 +53,8 @@ class NeoproReportParams(models.AbstractModel):
     debt_months = fields.Integer(string='Debt older than (months)', default=0,
                                  help='Only accounts with debt left unpaid for more than this many months '
                                       '(payments go to the oldest debt first); 0: every debtor.')
+    debt_format_id = fields.Many2one('neopro.debt.registry.format', string='Registry layout',
+                                     help='The layout of the debt registry the recipient wants (CSV, XLSX, DBF).')
     days_ahead = fields.Integer(string='Due within (days)', default=30,
                                 help='Meters whose verification is overdue or due within this many days.')
 
@@ -119,6 +123,8 @@ class NeoproReportParams(models.AbstractModel):
             lines.append((_('Debt older than (months)'), str(self.debt_months)))
         if self.report == 'meter_verification':
             lines.append((_('Due within (days)'), str(self.days_ahead)))
+        if self.report == 'debt_registry':
+            lines.append((_('Registry layout'), self.debt_format_id.name or ''))
         lines.append((_('Branch'), self.branch_id.name or _('All')))
         if self.report in ('charges', 'consumption', 'meter_verification', 'house_balance'):
             lines.append((_('Service'), self.service_id.name or _('All')))

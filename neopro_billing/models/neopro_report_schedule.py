@@ -9,7 +9,8 @@ from odoo.exceptions import AccessError, ValidationError
 _logger = logging.getLogger(__name__)
 
 # Fields of neopro.report.params copied into the report wizard when a schedule runs.
-_PARAM_FIELDS = ('report', 'grouping', 'branch_id', 'service_id', 'bank_id', 'min_debt', 'debt_months', 'days_ahead')
+_PARAM_FIELDS = ('report', 'grouping', 'branch_id', 'service_id', 'bank_id', 'min_debt', 'debt_months', 'days_ahead',
+                 'debt_format_id')
 
 
 class NeoproReportSchedule(models.Model):

@@ -1,4 +1,4 @@
-"""Build bank registry files in memory, as the banks send them (XLSX, XLS, CSV).
+"""Build bank registry files in memory, as the banks send them (XLSX, XLS, CSV, 1C statement, DBF).
 
 Used by the tests and by bench/bench_payment_import.py; ``python payment_files.py`` rewrites the golden
 input files in tests/data from the same rows.
@@ -98,6 +98,107 @@ GOLDEN_GENERIC_ROWS = [
 ]
 
 
+def statement_1c(header, documents, encoding='cp1251', capitals=False, newline='\r\n'):
+    """A 1CClientBankExchange statement: ``header`` and each document as lists of ``(key, value)``; a value with
+    a newline runs over several lines, as Kazpost writes long purposes. ``capitals``: keys in capitals."""
+    def key(name):
+        return name.upper() if capitals else name
+    lines = ['1CClientBankExchange']
+    lines += ['%s=%s' % (key(k), v) for k, v in header]
+    for kind, fields in documents:
+        lines.append('%s=%s' % (key('СекцияДокумент'), kind))
+        lines += ['%s=%s' % (key(k), v.replace('\n', newline)) for k, v in fields]
+        lines.append(key('КонецДокумента'))
+    lines.append(key('КонецФайла'))
+    return (newline.join(lines) + newline).encode(encoding)
+
+
+KAZPOST_DBF_FIELDS = ('DAT D; KODBN C(11); NUMRS C(20); TSH C(7); BIN C(12); SUMP N(14,2); NAME_POL C(40); '
+                      'NAZN_PL C(70); KODD C(6); FL C(1); KBE C(2); KNP C(3); IIN_ABON C(12); FIO C(40)')
+
+
+def kazpost_dbf(rows, codepage='cp866'):
+    """A Kazpost payment-order DBF (EXCHANGE_FORMATS.md): rows of the 14 published columns."""
+    import os
+    import tempfile
+
+    import dbf
+    directory = tempfile.mkdtemp(prefix='neopro_dbf_')
+    path = os.path.join(directory, 'registry.dbf')
+    table = dbf.Table(path, KAZPOST_DBF_FIELDS, codepage=codepage)
+    table.open(dbf.READ_WRITE)
+    for row in rows:
+        table.append(tuple(row))
+    table.close()
+    with open(path, 'rb') as fh:
+        data = fh.read()
+    os.unlink(path)
+    os.rmdir(directory)
+    return data
+
+
+# The public Kazpost test vector of EXCHANGE_FORMATS.md (April 2024), its first document, and ours.
+GOLDEN_1C_KAZPOST_HEADER = [
+    ('ВерсияФормата', '1.02'), ('Кодировка', 'Windows'), ('Отправитель', 'АО "Казпочта"'),
+    ('ДатаНачала', '01.04.2024'), ('ДатаКонца', '30.04.2024'), ('РасчСчет', 'KZ19563D350000091934'),
+    ('НачальныйОстаток', '455336.52'), ('ВсегоПоступило', '1022238.68'), ('ВсегоСписано', '856308.00'),
+    ('КонечныйОстаток', '621267.20'),
+]
+GOLDEN_1C_KAZPOST_DOCUMENTS = [
+    ('Платежное поручение', [
+        ('Номер', '2359591'), ('ДатаДокумента', '02.04.2024'), ('СуммаПриход', '5490.39'),
+        ('ПлательщикНаименование', 'АО "KASPI BANK"'), ('ПлательщикБИН_ИИН', '971240001315'),
+        ('ПолучательСчет', 'KZ19563D350000091934'),
+        ('НазначениеПлатежа', "Согласно ведомости распределения '2359591' от 01/04/2024Оплата ком. услуг")]),
+    ('Платежное поручение', [
+        ('Номер', '118'), ('ДатаДокумента', '03.04.2024'), ('СуммаПриход', '3 200.00'),
+        ('ПлательщикНаименование', 'Фролов Степан Иванович'), ('ПлательщикБИН_ИИН', '850101300123'),
+        ('НазначениеПлатежа', 'Оплата за воду ЛС 12345\nза март 2024')]),
+    ('Платежное поручение', [
+        ('Номер', '119'), ('ДатаДокумента', '03.04.2024'), ('СуммаРасход', '856308.00'),
+        ('ПлательщикНаименование', 'ГКП "Водоканал"'), ('НазначениеПлатежа', 'Оплата по договору Л/С 777')]),
+    ('Платежное поручение', [
+        ('Номер', '120'), ('ДатаДокумента', '04.04.2024'), ('СуммаПриход', '1500,50'),
+        ('ПлательщикНаименование', 'Соколова Светлана'), ('ПлательщикБИН_ИИН', '900202400456'),
+        ('НазначениеПлатежа', 'Коммунальные услуги, лицевой счет №5555')]),
+    ('Платежное поручение', [
+        ('Номер', '121'), ('ДатаДокумента', '31.04.2024'), ('СуммаПриход', '10.00'),
+        ('ПлательщикНаименование', 'Рогов Григорий'), ('НазначениеПлатежа', 'Вода л/с 777')]),
+]
+GOLDEN_1C_UTF8_HEADER = [
+    ('ВерсияФормата', '1.03'), ('Кодировка', 'UTF-8'), ('ДатаНачала', '01.10.2025'), ('ДатаКонца', '31.10.2025'),
+    ('РасчСчет', 'KZ86125KZT5004100100'),
+]
+GOLDEN_1C_UTF8_DOCUMENTS = [
+    ('Платежное поручение', [
+        ('Номер', '5'), ('Дата', '20.10.2025'), ('ДатаДокумента', '20.10.2025'), ('Сумма', '4500.00'),
+        ('ПлательщикСчет', 'KZ11722S000001234567'), ('Плательщик', 'Слуцкая Анна'),
+        ('ПлательщикНаименование', 'Слуцкая Анна'), ('ПолучательСчет', 'KZ86125KZT5004100100'),
+        ('НазначениеПлатежа', 'Оплата за воду ЛС 888 за октябрь')]),
+    ('Платежное поручение', [
+        ('Номер', '6'), ('ДатаДокумента', '21.10.2025'), ('Сумма', '1200.00'),
+        ('ПлательщикСчет', 'KZ86125KZT5004100100'), ('ПолучательСчет', 'KZ11722S000009999999'),
+        ('НазначениеПлатежа', 'Возврат ЛС 888')]),
+    ('Мемориальный ордер', [
+        ('Номер', '7'), ('ДатаДокумента', '22.10.2025'), ('Сумма', '0.00'),
+        ('ПлательщикСчет', 'KZ11722S000001234567'), ('ПолучательСчет', 'KZ86125KZT5004100100'),
+        ('ПлательщикНаименование', 'Слуцкая Анна'), ('НазначениеПлатежа', 'ЛС 888')]),
+]
+GOLDEN_KAZPOST_DBF_ROWS = [
+    [datetime.date(2025, 10, 1), 'KPSTKZKA', 'KZ19563D350000091934', '0000001', '990140000483', 2500.00,
+     'ГКП Водоканал', 'Оплата за воду ЛС 12345 за сентябрь', '000001', '1', '19', '856', '850101300123',
+     'Фролов Степан'],
+    [datetime.date(2025, 10, 1), 'KPSTKZKA', 'KZ19563D350000091934', '0000002', '990140000483', 780.40,
+     'ГКП Водоканал', 'л/с 5555 водоотведение', '000002', '1', '19', '856', '900202400456', 'Соколова Светлана'],
+    [datetime.date(2025, 10, 1), 'KPSTKZKA', 'KZ19563D350000091934', '0000003', '990140000483', 25.00,
+     'ГКП Водоканал', 'Комиссионные банка', '000003', '1', '19', '856', '', ''],
+    [datetime.date(2025, 10, 2), 'KPSTKZKA', 'KZ19563D350000091934', '0000004', '990140000483', 120.00,
+     'ГКП Водоканал', 'Оплата коммунальных услуг', '000004', '1', '19', '856', '770303500789', 'Ерачина Наталья'],
+    [datetime.date(2025, 10, 2), 'KPSTKZKA', 'KZ19563D350000091934', '0000005', '990140000483', 0.00,
+     'ГКП Водоканал', 'ЛС 777', '000005', '1', '19', '856', '', 'Рогов Григорий'],
+]
+
+
 def write_golden_inputs(directory):
     """(Re)write the golden input files; their expected parse lives next to them as JSON."""
     import os
@@ -105,6 +206,11 @@ def write_golden_inputs(directory):
         'kaspi_registry.xlsx': kaspi_xlsx(GOLDEN_KASPI_ROWS, total=4440.8),
         'kazpost_registry.xls': kazpost_xls(GOLDEN_KAZPOST_ROWS, total=1934.74),
         'generic_registry.csv': generic_csv(GOLDEN_GENERIC_ROWS),
+        'statement_1c_kazpost.txt': statement_1c(GOLDEN_1C_KAZPOST_HEADER, GOLDEN_1C_KAZPOST_DOCUMENTS,
+                                                 capitals=True),
+        'statement_1c_utf8.txt': statement_1c(GOLDEN_1C_UTF8_HEADER, GOLDEN_1C_UTF8_DOCUMENTS, encoding='utf-8',
+                                              newline='\n'),
+        'kazpost_dbf_registry.dbf': kazpost_dbf(GOLDEN_KAZPOST_DBF_ROWS),
     }
     for name, data in files.items():
         with open(os.path.join(directory, name), 'wb') as out:

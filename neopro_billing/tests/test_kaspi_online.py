@@ -26,9 +26,12 @@ class TestKaspiOnline(HttpCase):
         branch = env['neopro.branch'].create({'name': 'Kaspi test branch', 'code': 'KT'})
         category = env['neopro.subscriber.category'].create({'name': 'Kaspi test', 'code': 'KTC'})
         release_account_numbers(env, '12345', '777')
+        city = env['neopro.city'].create({'name': 'Kaspigrad'})
+        street = env['neopro.street'].create({'name': 'ул. Абая', 'city_id': city.id})
+        house = env['neopro.house'].create({'street_id': street.id, 'number': '10', 'branch_id': branch.id})
         self.subscriber = env['neopro.subscriber'].create({
             'account_number': '12345', 'name': 'Фролов Степан Иванович', 'branch_id': branch.id,
-            'category_id': category.id})
+            'category_id': category.id, 'house_id': house.id})
         self.closed = env['neopro.subscriber'].create({
             'account_number': '777', 'name': 'Рогов Григорий', 'branch_id': branch.id, 'category_id': category.id,
             'active': False})
@@ -54,14 +57,51 @@ class TestKaspiOnline(HttpCase):
         return self.env['neopro.operation'].search([('operation_type', '=', 'payment'),
                                                     ('subscriber_id', '=', self.subscriber.id)])
 
-    def test_check_existing_account(self):
-        response = self._call(command='check', txn_id='1001', account='12345', sum='100.00')
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.headers['Content-Type'], 'text/xml; charset=utf-8')
-        answer = self._xml(response)
-        self.assertEqual((answer['txn_id'], answer['result'], answer['sum'], answer['fio']),
-                         ('1001', '0', '100.00', 'Фролов С. И.'))
+    def _debt(self, amount):
+        """Give the subscriber a debt of ``amount`` through a correction of the open period."""
+        self.env['neopro.operation'].create({
+            'operation_type': 'correction', 'amount': amount, 'date': '2025-09-10', 'subscriber_id': self.subscriber.id,
+            'correction_type_id': self.env.ref('neopro_billing.correction_type_recalculation').id})
+        self.subscriber.invalidate_cache()
+        self.assertEqual(self.subscriber.balance_end, amount)
+
+    def _fields(self, response):
+        """``<fields><field1 name="fio">…</field1>…</fields>`` as [(tag, name, text)]."""
+        root = etree.fromstring(response.content)
+        return [(field.tag, field.get('name'), field.text) for field in root.find('fields')]
+
+    def test_check_answers_amount_due_ignoring_sum(self):
+        """RULES §14: the sent sum is ignored (0, 0.00, 100, garbage, none); sum = the closing balance now."""
+        self._debt(1234.56)
+        for sent in ('0', '0.00', '100.00', 'abc', None):
+            params = dict(command='check', txn_id='1001', account='12345')
+            if sent is not None:
+                params['sum'] = sent
+            response = self._call(**params)
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.headers['Content-Type'], 'text/xml; charset=utf-8')
+            answer = self._xml(response)
+            self.assertEqual((answer['txn_id'], answer['result'], answer['sum'], answer['comment']),
+                             ('1001', '0', '1234.56', 'OK'), sent)
+            self.assertEqual(self._fields(response), [('field1', 'fio', 'Фролов С. И.'),
+                                                      ('field2', 'address', 'Kaspigrad, ул. Абая, 10')])
         self.assertFalse(self._payments())
+
+    def test_check_prepaid_account_answers_zero(self):
+        """An account paid in advance owes nothing: sum 0.00, never negative."""
+        self._debt(-300.0)
+        answer = self._xml(self._call(command='check', txn_id='1004', account='12345', sum='0'))
+        self.assertEqual((answer['result'], answer['sum']), ('0', '0.00'))
+
+    def test_check_json_fields(self):
+        self._debt(99.9)
+        response = self._call(command='check', txn_id='1005', account='12345', sum='0', format='json')
+        answer = json.loads(response.text)
+        expected = [{'name': 'fio', 'value': 'Фролов С. И.'}, {'name': 'address', 'value': 'Kaspigrad, ул. Абая, 10'}]
+        self.assertEqual((answer['txn_id'], answer['result'], answer['sum'], answer['fields']),
+                         ('1005', 0, '99.90', expected))
+        response = self._call(command='check', txn_id='1006', account='12345', format='json')
+        self.assertEqual(json.loads(response.text)['sum'], '99.90')
 
     def test_check_unknown_account(self):
         answer = self._xml(self._call(command='check', txn_id='1002', account='99999'))

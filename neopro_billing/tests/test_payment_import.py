@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.safe_eval import safe_eval
 
+from . import payment_files
 from .common import set_period_state
 from .common_payment import NeoproPaymentCase
 
@@ -286,3 +287,52 @@ class TestPaymentImportScreens(NeoproPaymentCase):
     def test_user_without_time_zone_reads_the_utility_time(self):
         self.assertIn('on 02.12.2026 02:17:07 by', self._refusal_of_second_load(False))
         self.assertEqual(self.env['neopro.guard']._get_tz_offset(), 6 * 60)
+
+
+class TestStatementImport(NeoproPaymentCase):
+    """Bank statements (1C exchange text) and Kazpost DBF registries through the one payment pipeline."""
+
+    def test_1c_statement_booked_with_protocol(self):
+        header = [('ДатаНачала', '01.09.2025'), ('ДатаКонца', '30.09.2025'), ('РасчСчет', 'KZ19563D350000091934')]
+        docs = [
+            ('Платежное поручение', [('Номер', '1'), ('ДатаДокумента', '10.09.2025'), ('СуммаПриход', '5490.39'),
+                                     ('ПлательщикНаименование', 'АО "KASPI BANK"'),
+                                     ('НазначениеПлатежа', 'Согласно ведомости распределения от 09/09/2025')]),
+            ('Платежное поручение', [('Номер', '2'), ('ДатаДокумента', '11.09.2025'), ('СуммаПриход', '3200.00'),
+                                     ('ПлательщикНаименование', 'Фролов Степан'),
+                                     ('НазначениеПлатежа', 'Оплата за воду ЛС 12345\nза август')]),
+            ('Платежное поручение', [('Номер', '3'), ('ДатаДокумента', '11.09.2025'), ('СуммаРасход', '100.00'),
+                                     ('НазначениеПлатежа', 'Возврат Л/С 5555')]),
+            ('Платежное поручение', [('Номер', '4'), ('ДатаДокумента', '12.09.2025'), ('СуммаПриход', '10.00'),
+                                     ('ПлательщикНаименование', 'Неизвестный'),
+                                     ('НазначениеПлатежа', 'ЛС 404404')]),
+        ]
+        data = payment_files.statement_1c(header, docs, capitals=True)
+        fmt = self.env.ref('neopro_billing.payment_format_1c_statement')
+        payment_file = self._import(self.kazpost, data, 'kazpost_0925.txt', payment_format=fmt)
+        self.assertEqual((payment_file.total_records, payment_file.loaded_count, payment_file.loaded_amount),
+                         (3, 1, 3200.00))
+        self.assertEqual([(e.line_number, e.account_number, e.payer_name, e.reason, e.message)
+                          for e in payment_file.error_ids.sorted('line_number')], [
+            (5, False, 'АО "KASPI BANK"', 'account_not_found', 'No account number'),
+            (26, '404404', 'Неизвестный', 'account_not_found', 'Account 404404 not found'),
+        ])
+        payment = payment_file.operation_ids
+        self.assertEqual((payment.subscriber_id, payment.amount, payment.date, payment.payer_name, payment.bank_id),
+                         (self.frolov, 3200.00, '2025-09-11', 'Фролов Степан', self.kazpost))
+        with self.assertRaisesRegex(UserError, 'loaded already'):
+            self._import(self.kazpost, data, 'again.txt', payment_format=fmt)
+
+    def test_kazpost_dbf_booked(self):
+        rows = [list(r) for r in payment_files.GOLDEN_KAZPOST_DBF_ROWS]
+        for row in rows:
+            row[0] = row[0].replace(year=2025, month=9)
+        fmt = self.env.ref('neopro_billing.payment_format_kazpost_dbf')
+        payment_file = self._import(self.kazpost, payment_files.kazpost_dbf(rows), 'AKTOBE_KPST_011025.dbf',
+                                    payment_format=fmt)
+        self.assertEqual((payment_file.total_records, payment_file.loaded_count, payment_file.loaded_amount),
+                         (4, 2, 3280.40))
+        self.assertEqual(sorted((p.account_number, p.amount) for p in payment_file.operation_ids),
+                         [('12345', 2500.0), ('5555', 780.4)])
+        self.assertEqual(self._protocol(payment_file), [(5, '', 'Ерачина Наталья', 'account_not_found'),
+                                                        (6, '777', 'Рогов Григорий', 'amount')])

@@ -10,7 +10,7 @@ from decimal import Decimal
 from odoo.exceptions import UserError
 from odoo.tests.common import SavepointCase
 
-from ..lib import payment_parser
+from ..lib import file_parser, payment_parser
 from . import payment_files
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
@@ -45,6 +45,42 @@ class TestPaymentParserGolden(SavepointCase):
 
     def test_generic_csv_golden(self):
         self._check_golden('payment_format_generic_csv', 'generic_registry.csv')
+
+    def test_1c_statement_kazpost_golden(self):
+        """Kazpost's capital keys in windows-1251, a purpose over two lines, an outgoing document left out, the
+        aggregated transfer of the public test vector (no ЛС in its purpose) a line without account."""
+        self._check_golden('payment_format_1c_statement', 'statement_1c_kazpost.txt')
+
+    def test_1c_statement_utf8_golden(self):
+        """UTF-8 detected; one ``Сумма``: incoming when paid to the statement's account (РасчСчет)."""
+        self._check_golden('payment_format_1c_statement', 'statement_1c_utf8.txt')
+
+    def test_kazpost_dbf_golden(self):
+        """cp866 dBase; the bank's commission line is no payment."""
+        self._check_golden('payment_format_kazpost_dbf', 'kazpost_dbf_registry.dbf')
+
+    def test_1c_statement_same_in_both_encodings(self):
+        fmt = self.env.ref('neopro_billing.payment_format_1c_statement')
+        docs = payment_files.GOLDEN_1C_UTF8_DOCUMENTS
+        utf8 = fmt._parse_file(payment_files.statement_1c(payment_files.GOLDEN_1C_UTF8_HEADER, docs, 'utf-8'))
+        cp1251 = fmt._parse_file(payment_files.statement_1c(payment_files.GOLDEN_1C_UTF8_HEADER, docs, 'cp1251',
+                                                            capitals=True))
+        self.assertEqual(_dump(utf8), _dump(cp1251))
+        self.assertEqual([(line.account, line.payer) for line in utf8.lines],
+                         [('888', 'Слуцкая Анна'), ('888', 'Слуцкая Анна')])
+
+    def test_1c_account_pattern(self):
+        """The shipped pattern: the digits after ЛС, Л/С or лицевой счет, in any case; nothing else."""
+        spec = self.env.ref('neopro_billing.payment_format_1c_statement')._get_parser_spec()
+        find = file_parser.account_finder(spec['account_pattern'])
+        cases = [('Оплата за воду ЛС 12345 за октябрь', '12345'), ('л/с:777', '777'), ('Л/С № 5555', '5555'),
+                 ('по лицевому счету 42', ''), ('лицевой счет №0042', '0042'), ('Лицевой счёт 9', '9'),
+                 ('ВЛС 12', ''), ('Оплата ком. услуг', ''), ('ЛСК 12', '')]
+        self.assertEqual([(text, find(text)) for text, _expected in cases], cases)
+
+    def test_not_a_statement_refused(self):
+        with self.assertRaisesRegex(UserError, '1CClientBankExchange'):
+            self.env.ref('neopro_billing.payment_format_1c_statement')._parse_file(b'account;amount\n1;2\n')
 
     def test_generic_csv_spec(self):
         """The generic format is the one RULES §11 fixes."""

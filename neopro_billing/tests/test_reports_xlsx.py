@@ -286,6 +286,8 @@ class TestReportAccess(XlsxMixin, ReportCase):
     def test_every_report_has_an_action(self):
         wizard = self.wizard('turnover')
         for report, _label in wizard._fields['report'].selection:
+            if report == 'debt_registry':
+                continue  # a file in its recipient's layout (CSV, XLSX, DBF): test_debt_registry
             action = self.wizard(report)._get_report_action()
             self.assertEqual(action.report_type, 'xlsx')
             self.assertIn('report.%s' % action.report_name, self.env)

@@ -6,7 +6,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError, ValidationError
 
-from ..lib import payment_parser
+from ..lib import file_parser
 from .common import BillingCase
 from .payment_files import generic_csv
 
@@ -20,13 +20,13 @@ class TestFileBounds(BillingCase):
 
     def test_too_many_rows(self):
         data = generic_csv([['1', 'A', '1', '01.03.2023', 'T%d' % n] for n in range(6)])
-        with patch.object(payment_parser, 'MAX_ROWS', 5):
+        with patch.object(file_parser, 'MAX_ROWS', 5):
             with self.assertRaisesRegex(UserError, 'more than 5 rows'):
                 self.csv._parse_file(data)
         self.assertEqual(len(self.csv._parse_file(data).lines), 6)
 
     def test_too_large(self):
-        with patch.object(payment_parser, 'MAX_FILE_BYTES', 10):
+        with patch.object(file_parser, 'MAX_FILE_BYTES', 10):
             with self.assertRaisesRegex(UserError, 'too large'):
                 self.csv._parse_file(generic_csv([['1', 'A', '1', '01.03.2023', 'T1']]))
 
@@ -34,7 +34,7 @@ class TestFileBounds(BillingCase):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as archive:
             archive.writestr('xl/worksheets/sheet1.xml', b'<row/>' * 200000)  # 1.2 MB unpacked
-        with patch.object(payment_parser, 'MAX_UNPACKED_BYTES', 1024 * 1024):
+        with patch.object(file_parser, 'MAX_UNPACKED_BYTES', 1024 * 1024):
             with self.assertRaisesRegex(UserError, 'unpacks to more than'):
                 self.xlsx._parse_file(buffer.getvalue())
 

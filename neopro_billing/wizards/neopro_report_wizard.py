@@ -30,8 +30,10 @@ class NeoproReportWizard(models.TransientModel):
 
     @api.multi
     def action_download(self):
-        """Download the XLSX file now."""
+        """Download the XLSX file now (a debt registry, in its layout's file type, through the report files)."""
         self._check_parameters()
+        if self.report == 'debt_registry':
+            return self._generate_file().action_open()
         return self._get_report_action().report_action(self, config=False)
 
     @api.multi
@@ -63,6 +65,8 @@ class NeoproReportWizard(models.TransientModel):
                                 % (label, self.date_from, self.date_to))
         if self.report == 'meter_verification' and not self.date:
             raise UserError(_('Report "%s": choose the date.') % label)
+        if self.report == 'debt_registry' and not self.debt_format_id:
+            raise UserError(_('Report "%s": choose the registry layout.') % label)
         if self.report == 'debtors' and self.debt_months < 0:
             raise UserError(_('Report "%s": the age of the debt cannot be negative months.') % label)
         self._get_branch_ids()
@@ -71,6 +75,8 @@ class NeoproReportWizard(models.TransientModel):
     def _render(self):
         """The XLSX file content of the report (bytes)."""
         self._check_parameters()
+        if self.report == 'debt_registry':
+            return self.debt_format_id._render(self._get_branch_ids())
         content, _ext = self._get_report_action().render_xlsx(self.ids, {})
         return content
 
@@ -87,7 +93,8 @@ class NeoproReportWizard(models.TransientModel):
             'name': '%s, %s' % (self._get_report_label(), self._get_scope_text()),
             'report': self.report,
             'parameters': '\n'.join('%s: %s' % line for line in self._get_parameter_lines()),
-            'filename': '%s %s.xlsx' % (self._get_report_label(), now.strftime('%Y-%m-%d %H-%M')),
+            'filename': '%s %s.%s' % (self._get_report_label(), now.strftime('%Y-%m-%d %H-%M'),
+                                      self.debt_format_id.file_type if self.report == 'debt_registry' else 'xlsx'),
             'data': base64.b64encode(content),
             'schedule_id': schedule.id if schedule else False,
             'shared_user_ids': [(6, 0, schedule.shared_user_ids.ids)] if schedule else [],
@@ -101,6 +108,8 @@ class NeoproReportWizard(models.TransientModel):
             return _('%s – %s') % (self._format_date(self.date_from), self._format_date(self.date_to))
         if self.report == 'meter_verification':
             return _('on %s') % self._format_date(self.date)
+        if self.report == 'debt_registry':
+            return _('period %s') % self.env['neopro.period']._get_open_period().name
         return _('period %s') % self.period_id.name
 
     def _format_date(self, date):
@@ -113,6 +122,8 @@ class NeoproReportWizard(models.TransientModel):
             scope = (_('Dates'), self._get_scope_text())
         elif self.report == 'meter_verification':
             scope = (_('On date'), self._format_date(self.date))
+        elif self.report == 'debt_registry':
+            scope = (_('Period'), self.env['neopro.period']._get_open_period().name)
         else:
             scope = (_('Period'), self.period_id.name)
         return [scope] + lines

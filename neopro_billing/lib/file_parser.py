@@ -1,0 +1,529 @@
+"""Exchange files: bytes -> header and rows -> cells. Plain Python, no ORM.
+
+One mechanism for every file that comes in (bank registries and statements, meter readings, the go-live
+workbook): a layout (``neopro.payment.format``, ``neopro.reading.format`` — both ``neopro.file.format.mixin``)
+is turned by its model into a spec dict::
+
+    {'file_type': 'xlsx' | 'xls' | 'csv' | '1c' | 'dbf', 'encoding': 'utf-8', 'delimiter': ';',
+     'header_row': 1,                      # 1-based; 0 = find the header in the first rows
+     'date_format': '%d.%m.%Y',            # for dates given as text; a time part is ignored
+     'skip_pattern': r'^(итого|всего)',    # rows whose first filled cell (or ``skip_column``) matches: not lines
+     'skip_column': '',                    # the column the skip pattern looks at (empty: the first filled cell)
+     'account_pattern': '',                # a regular expression whose first group is the ЛС in the account cell
+     'columns': {'account': 'Лицевой счет|ЛС', ...}}
+
+A column is given by its header text (alternatives separated by ``|``, compared without case, spaces
+or punctuation), by its 1-based number or by its spreadsheet letter. The readers give every file type as rows:
+an XLSX/XLS sheet or CSV text as it is; a 1C bank statement (``1CClientBankExchange``) as a header of its keys
+and one row per incoming document; a DBF as its field names and records.
+
+:func:`read_table` finds the header and the columns and yields the data rows; the callers
+(``payment_parser.parse``, ``reading_parser.parse``) turn cells into lines. File-level problems raise
+:class:`FileError`.
+"""
+import csv
+import datetime
+import io
+import os
+import re
+import tempfile
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+HEADER_SCAN_ROWS = 30
+# Bounds of a file (issue 11): a bank's file of 100 000 payments is a few MB; a spreadsheet that unpacks to
+# gigabytes (a zip bomb) or holds millions of rows is refused before it is read, not loaded as an empty registry.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_ROWS = 500000
+
+CENT = Decimal('0.01')
+# The ledger's bound of an amount (the SQL CHECK of neopro_operation.amount): a line beyond it is no payment.
+MAX_AMOUNT = Decimal(10) ** 10
+_SPACES = re.compile(r'[\s\u00a0\u202f\u2009\']+')
+_CURRENCY = re.compile(r'(тг|тенге|kzt|₸)\.?$', re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r'^-?\d+(\.\d+)?$')
+_GROUPED = re.compile(r'^-?\d{1,3}(%s\d{3})+(%s\d+)?$')
+_NORMALIZE = re.compile(r'[\W_]+', re.UNICODE)
+_LETTERS = re.compile(r'^[A-Za-z]{1,2}$')
+
+
+class FileError(Exception):
+    """The whole file cannot be read: ``code`` says why, ``detail`` names the culprit."""
+
+    def __init__(self, code, detail=''):
+        super(FileError, self).__init__(code, detail)
+        self.code = code
+        self.detail = detail
+
+
+# ---------------------------------------------------------------------------------------------- cells
+
+def normalize_header(value):
+    """Header text compared without case, spaces, punctuation, and with ё = е."""
+    if value is None:
+        return ''
+    return _NORMALIZE.sub('', str(value)).lower().replace('ё', 'е')
+
+
+def to_text(value):
+    """A cell as stripped text; integral numbers lose their ``.0``."""
+    if value is None:
+        return ''
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.strftime('%d.%m.%Y')
+    return ' '.join(str(value).split())
+
+
+def to_identifier(value):
+    """An account number, serial number or transaction id: text without spaces or a leading apostrophe."""
+    return _SPACES.sub('', to_text(value)).lstrip("'")
+
+
+def to_decimal(value):
+    """Exact ``Decimal`` of a number cell (no rounding, no bound), or None when it is no number.
+
+    Numbers from spreadsheets go through their shortest ``repr`` (1234.56 stays 1234.56, no binary
+    noise) or, for computed cells, the 15 significant digits Excel displays; text may use ``,`` or ``.``
+    as decimal mark and spaces, apostrophes or the other mark between thousands (``1 234,56``,
+    ``1,234.56``, ``1.234,56``), and may end with a currency sign.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float('inf'), float('-inf')):
+            return None
+        amount = Decimal(repr(value))
+        if amount != amount.quantize(Decimal('0.001'), rounding=ROUND_HALF_UP):
+            # a computed cell (=0.1+0.2) holds binary noise: take the 15 digits Excel shows, nothing less
+            amount = Decimal('%.15g' % value)
+        return amount
+    if isinstance(value, Decimal):
+        return value
+    text = _CURRENCY.sub('', _SPACES.sub('', str(value)))
+    text = _SPACES.sub('', text)
+    if not text:
+        return None
+    text = _normalize_separators(text)
+    if text is None or not _PLAIN_NUMBER.match(text):
+        return None
+    return Decimal(text)
+
+
+def parse_amount(value):
+    """Exact ``Decimal`` of a money cell, or None when it is not an amount with at most 2 decimals."""
+    amount = to_decimal(value)
+    if amount is None:
+        return None
+    try:
+        rounded = amount.quantize(CENT)
+    except InvalidOperation:
+        return None
+    if rounded != amount or abs(rounded) >= MAX_AMOUNT:
+        return None  # more than 2 decimals or beyond any utility bill: not a tenge amount, do not guess
+    return rounded
+
+
+def _normalize_separators(text):
+    """``1.234,56`` / ``1,234.56`` / ``1234,5`` -> ``1234.56`` / ``1234.56`` / ``1234.5``; None if unclear."""
+    commas, dots = text.count(','), text.count('.')
+    if commas and dots:
+        decimal_mark = ',' if text.rfind(',') > text.rfind('.') else '.'
+        group_mark = '.' if decimal_mark == ',' else ','
+        if text.count(decimal_mark) > 1:
+            return None
+        grouped = _GROUPED.pattern % (re.escape(group_mark), re.escape(decimal_mark))
+        if not re.match(grouped, text):
+            return None
+        return text.replace(group_mark, '').replace(decimal_mark, '.')
+    mark = ',' if commas else '.' if dots else None
+    if mark is None:
+        return text
+    if text.count(mark) == 1:
+        return text.replace(mark, '.')
+    # the same mark several times can only group thousands: 1,234,567
+    if not re.match(_GROUPED.pattern % (re.escape(mark), r'\.'), text):
+        return None
+    return text.replace(mark, '')
+
+
+def parse_date(value, date_format):
+    """A ``datetime.date`` from a date cell or text in ``date_format`` (a time part is ignored); else None."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = to_text(value)
+    if not text:
+        return None
+    for candidate in (text, text.split(' ')[0], text.split('T')[0]):
+        try:
+            return datetime.datetime.strptime(candidate, date_format).date()
+        except ValueError:
+            continue
+    return None
+
+
+class DateCache(object):
+    """A file repeats the same few dates: parse each text once."""
+
+    def __init__(self, date_format):
+        self.date_format = date_format or '%d.%m.%Y'
+        self.cache = {}
+
+    def __call__(self, value):
+        if isinstance(value, str):
+            date = self.cache.get(value, False)
+            if date is False:
+                date = self.cache[value] = parse_date(value, self.date_format)
+            return date
+        return parse_date(value, self.date_format)
+
+
+# ---------------------------------------------------------------------------------------------- rows
+
+def read_rows(data, spec):
+    """Yield ``(row_number, tuple_of_cells)`` of the first sheet / the CSV text / the statement / the DBF."""
+    readers = {'xlsx': _read_xlsx, 'xls': _read_xls, 'csv': _read_csv, '1c': _read_1c, 'dbf': _read_dbf}
+    reader = readers.get(spec.get('file_type'))
+    if reader is None:
+        raise FileError('file_type', spec.get('file_type'))
+    if len(data) > MAX_FILE_BYTES:
+        raise FileError('size', '%d MB' % (MAX_FILE_BYTES // 2 ** 20))
+    return _bounded(reader(data, spec))
+
+
+def _bounded(rows):
+    """The rows, refused past ``MAX_ROWS``."""
+    for number, row in rows:
+        if number > MAX_ROWS:
+            raise FileError('rows', str(MAX_ROWS))
+        yield number, row
+
+
+def _check_unpacked_size(data):
+    """Refuse a spreadsheet (a zip archive) whose content would unpack beyond ``MAX_UNPACKED_BYTES``."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileError('unreadable', str(exc))
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FileError('unpacked', '%d MB' % (MAX_UNPACKED_BYTES // 2 ** 20))
+
+
+def _read_xlsx(data, spec):
+    import zipfile
+
+    import openpyxl
+    _check_unpacked_size(data)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise FileError('unreadable', str(exc))
+    try:
+        sheet = book.worksheets[0]
+        # bank exports often declare a wrong sheet size, which would cut columns off: read what is there
+        sheet.reset_dimensions()
+        # read-only mode yields empty rows too, so enumerate gives the row number operators see in Excel
+        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, row
+    finally:
+        book.close()
+
+
+def _read_xls(data, spec):
+    import xlrd
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except (xlrd.XLRDError, ValueError, AssertionError, IndexError, OSError) as exc:
+        raise FileError('unreadable', str(exc))
+    sheet = book.sheet_by_index(0)
+    date_type = xlrd.XL_CELL_DATE
+    for index in range(sheet.nrows):
+        values = sheet.row_values(index)
+        types = sheet.row_types(index)
+        if date_type in types:
+            values = [xlrd.xldate.xldate_as_datetime(v, book.datemode) if t == date_type else v
+                      for v, t in zip(values, types)]
+        yield index + 1, tuple(values)
+    book.release_resources()
+
+
+def _decode(data, spec):
+    encoding = (spec.get('encoding') or 'utf-8').lower()
+    if encoding.replace('-', '').replace('_', '') == 'utf8':
+        encoding = 'utf-8-sig'  # drop a byte-order mark Excel likes to write
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FileError('encoding', '%s: %s' % (spec.get('encoding'), exc))
+
+
+def _read_csv(data, spec):
+    text = _decode(data, spec)
+    delimiter = spec.get('delimiter') or ';'
+    if delimiter in ('\\t', 'tab'):
+        delimiter = '\t'
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
+    first_line = 1
+    for row in reader:
+        yield first_line, tuple(row)
+        first_line = reader.line_num + 1
+
+
+# 1CClientBankExchange: keys compared without case (Kazpost writes them in capitals).
+_1C_SIGNATURE = '1cclientbankexchange'
+_1C_DOCUMENT, _1C_END_DOCUMENT, _1C_END_FILE = 'секциядокумент', 'конецдокумента', 'конецфайла'
+_1C_INCOME, _1C_OUTGO, _1C_SUM = 'суммаприход', 'суммарасход', 'сумма'
+_1C_OWN_ACCOUNT = 'расчсчет'
+_1C_RECEIVER_ACCOUNTS = ('получательсчет', 'получательиик', 'получательрасчсчет')
+_1C_PAYER_ACCOUNTS = ('плательщиксчет', 'плательщикиик', 'плательщикрасчсчет')
+
+
+def decode_statement(data, encoding):
+    """Text of a 1C statement: UTF-8 when it is valid UTF-8, else ``encoding`` (windows-1251 by default)."""
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        fallback = None
+    fallback = encoding if encoding and encoding.lower().replace('-', '') not in ('utf8', 'utf8sig') else 'cp1251'
+    try:
+        return data.decode(fallback)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FileError('encoding', '%s: %s' % (fallback, exc))
+
+
+def parse_statement(text):
+    """``(header {key: value}, [(line number, {key: value}), ...])`` of a 1C statement; keys in lower case.
+
+    A line without ``=`` inside a document continues the value before it (Kazpost splits long purposes).
+    """
+    lines = text.splitlines()
+    if not lines or lines[0].strip().lower() != _1C_SIGNATURE:
+        raise FileError('statement', (lines[0].strip() if lines else '')[:60])
+    header, documents, current, last_key = {}, [], None, None
+    for number, line in enumerate(lines[1:], 2):
+        line = line.strip()
+        if not line:
+            continue
+        if '=' not in line:
+            key = line.lower()
+            if key == _1C_END_DOCUMENT and current is not None:
+                documents.append(current)
+                current = last_key = None
+            elif key == _1C_END_FILE:
+                break
+            elif current is not None and last_key:
+                current[1][last_key] = (current[1][last_key] + ' ' + line).strip()
+            continue
+        key, value = line.split('=', 1)
+        key, value = key.strip().lower(), value.strip()
+        if key == _1C_DOCUMENT:
+            current, last_key = (number, {'вид': value}), None
+        elif current is not None:
+            current[1][key] = value
+            last_key = key
+        else:
+            header.setdefault(key, value)  # the first value: Kazpost repeats totals by day sections
+    return header, documents
+
+
+def is_incoming(document, own_account):
+    """Whether a statement document is money in: ``СуммаПриход``, or one ``Сумма`` paid to our account."""
+    if document.get(_1C_INCOME):
+        return to_decimal(document[_1C_INCOME]) not in (None, Decimal(0))
+    if document.get(_1C_OUTGO):
+        return False
+    receiver = next((document[k] for k in _1C_RECEIVER_ACCOUNTS if document.get(k)), '')
+    payer = next((document[k] for k in _1C_PAYER_ACCOUNTS if document.get(k)), '')
+    if own_account and receiver:
+        return receiver.replace(' ', '') == own_account.replace(' ', '')
+    if own_account and payer:
+        return payer.replace(' ', '') != own_account.replace(' ', '')
+    return True  # nothing tells the direction: a line of the protocol if it names no account
+
+
+def _read_1c(data, spec):
+    """The header row is every key met in an incoming document; each incoming document is a row (its
+    ``СекцияДокумент`` line number); a document with one ``Сумма`` gets it as ``СуммаПриход``."""
+    header, documents = parse_statement(decode_statement(data, spec.get('encoding')))
+    own = header.get(_1C_OWN_ACCOUNT, '')
+    incoming = [(number, doc) for number, doc in documents if is_incoming(doc, own)]
+    for _number, doc in incoming:
+        if not doc.get(_1C_INCOME) and doc.get(_1C_SUM):
+            doc[_1C_INCOME] = doc[_1C_SUM]
+    keys = []
+    for _number, doc in incoming:
+        keys.extend(k for k in doc if k not in keys)
+    if _1C_INCOME not in keys:
+        keys.append(_1C_INCOME)
+    yield 1, tuple(keys)
+    for number, doc in incoming:
+        yield number, tuple(doc.get(k) for k in keys)
+
+
+def _read_dbf(data, spec):
+    """A dBase table (``dbf`` package): its field names, then one row per record (deleted ones left out).
+    Kazpost writes cp866 and often leaves the code page byte empty: the format's encoding decides."""
+    import dbf
+    handle, path = tempfile.mkstemp(suffix='.dbf', prefix='neopro_import_')
+    try:
+        with os.fdopen(handle, 'wb') as out:
+            out.write(data)
+        try:
+            table = dbf.Table(path, codepage=_dbf_codepage(spec.get('encoding')))
+            table.open(dbf.READ_ONLY)
+        except (dbf.DbfError, ValueError, OSError, IndexError, KeyError, TypeError) as exc:
+            raise FileError('unreadable', str(exc))
+        try:
+            yield 1, tuple(table.field_names)
+            for number, record in enumerate(table, 2):
+                if dbf.is_deleted(record):
+                    continue
+                yield number, tuple(v.strip() if isinstance(v, str) else v for v in record)
+        finally:
+            table.close()
+    finally:
+        os.unlink(path)
+
+
+def _dbf_codepage(encoding):
+    """The ``dbf`` package's code page name of a Python encoding (cp866 and cp1251 are the ones banks use)."""
+    encoding = (encoding or 'cp866').lower().replace('-', '')
+    return {'cp866': 'cp866', 'ibm866': 'cp866', 'cp1251': 'cp1251', 'windows1251': 'cp1251',
+            'utf8': 'utf8', 'cp437': 'cp437'}.get(encoding, encoding)
+
+
+# ---------------------------------------------------------------------------------------------- table
+
+def resolve_columns(header, spec, required, optional=()):
+    """Map column keys to 0-based indexes in ``header``: ``(columns, None)``, or ``(None, missing key)``."""
+    normalized = [normalize_header(cell) for cell in header]
+    columns = {}
+    for key in tuple(required) + tuple(optional):
+        wanted = (spec['columns'].get(key) or '').strip()
+        if not wanted:
+            if key in required:
+                return None, key
+            continue
+        index = _find_column(wanted, normalized)
+        if index is None:
+            if key in required:
+                return None, key
+            continue
+        columns[key] = index
+    return columns, None
+
+
+def _find_column(wanted, normalized):
+    alternatives = [a.strip() for a in wanted.split('|') if a.strip()]
+    for alt in alternatives:
+        name = normalize_header(alt)
+        if name and name in normalized:
+            return normalized.index(name)
+    for alt in alternatives:
+        if alt.isdigit() and int(alt) > 0:
+            return int(alt) - 1
+        if _LETTERS.match(alt):
+            index = 0
+            for char in alt.upper():
+                index = index * 26 + ord(char) - ord('A') + 1
+            return index - 1
+    return None
+
+
+def _row_has_names(row, spec, columns, required):
+    """When finding the header, a row counts only if a required column was found by its name."""
+    normalized = [normalize_header(cell) for cell in row]
+    return any(columns[key] < len(normalized) and normalized[columns[key]] and normalized[columns[key]] in
+               [normalize_header(a) for a in spec['columns'][key].split('|')]
+               for key in required)
+
+
+class Table(object):
+    """A file's header and data rows: ``header_row``, ``columns`` ({key: index}), ``rows`` (an iterator of
+    ``(number, cells)`` without blank and skipped rows) and ``skipped`` (counted while ``rows`` is read)."""
+
+    def __init__(self, header_row, columns, rows, spec):
+        self.header_row = header_row
+        self.columns = columns
+        self.skipped = 0
+        self._rows = rows
+        self._spec = spec
+
+    def getter(self, key):
+        """A function giving the cell of column ``key`` of a row (None when the column is absent)."""
+        index = self.columns.get(key)
+        if index is None:
+            return lambda row: None
+        return lambda row: row[index] if index < len(row) else None
+
+    def __iter__(self):
+        spec = self._spec
+        skip = re.compile(spec['skip_pattern'], re.IGNORECASE) if spec.get('skip_pattern') else None
+        skip_index = None
+        if skip is not None and spec.get('skip_column'):
+            skip_index = self.columns.get('skip')
+        mapped = list(self.columns.values())
+        for number, row in self._rows:
+            if not any(row[i] not in (None, '') for i in mapped if i < len(row)):
+                continue  # blank row
+            if skip is not None:
+                if skip_index is not None:
+                    first = row[skip_index] if skip_index < len(row) else None
+                else:
+                    first = next((c for c in row if c not in (None, '')), None)
+                if isinstance(first, str) and skip.search(first.strip()):
+                    self.skipped += 1
+                    continue
+            yield number, row
+
+
+def read_table(data, spec, required, optional=()):
+    """Read a file to a :class:`Table`: the header found (at ``header_row`` or among the first rows) and the
+    columns of ``required`` and ``optional`` keys resolved. Raises :class:`FileError` ``header`` when a required
+    column is missing."""
+    rows = read_rows(data, spec)
+    header_row = spec.get('header_row') or 0
+    if spec.get('skip_column'):
+        spec = dict(spec, columns=dict(spec['columns'], skip=spec['skip_column']))
+        optional = tuple(optional) + ('skip',)
+    columns, header_number, missing = None, None, None
+    for number, row in rows:
+        if header_row:
+            if number < header_row:
+                continue
+            columns, missing = resolve_columns(row, spec, required, optional)
+            header_number = number
+            break
+        columns, missing = resolve_columns(row, spec, required, optional)
+        if columns is not None and _row_has_names(row, spec, columns, required):
+            header_number = number
+            break
+        columns = None
+        if number >= HEADER_SCAN_ROWS:
+            break
+    if columns is None:
+        wanted = ', '.join('%s: %s' % (k, spec['columns'].get(k)) for k in required)
+        raise FileError('header', missing and spec['columns'].get(missing) or wanted)
+    return Table(header_number, columns, rows, spec)
+
+
+def account_finder(pattern):
+    """A function taking the ЛС out of a cell by ``pattern`` (its first group, or the match), or the cell as an
+    identifier when there is no pattern."""
+    if not pattern:
+        return to_identifier
+    regex = re.compile(pattern, re.IGNORECASE)
+
+    def find(value):
+        match = regex.search(to_text(value))
+        if not match:
+            return ''
+        return to_identifier(match.group(1) if regex.groups else match.group(0))
+    return find

@@ -1,0 +1,448 @@
+import base64
+import hashlib
+from collections import namedtuple
+
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..lib import ledger, reading_parser
+from .neopro_meter_reading import READING_SOURCES
+
+ERROR_REASONS = [
+    ('unknown_meter', 'Unknown meter'),
+    ('value', 'Bad value'),
+    ('digits', 'More digits than the counter'),
+    ('lower', 'Lower than the previous reading'),
+    ('date', 'Bad date'),
+    ('closed_period', 'Date in a closed period'),
+    ('source', 'Unknown source'),
+    ('duplicate_line', 'Duplicate line'),
+    ('duplicate_earlier', 'Loaded before'),
+]
+
+# How files name the sources besides their codes and labels in the installed languages.
+SOURCE_ALIASES = {
+    'subscriber': ['абонент', 'потребитель'],
+    'inspector': ['контролер', 'контролёр', 'обходчик'],
+    'remote': ['аскуэр', 'аскуэ', 'дистанционно', 'удаленно'],
+    'verification': ['поверка'],
+}
+
+# A meter a reading line can go to.
+Meter = namedtuple('Meter', 'id serial digits removal_date initial_value')
+# A reading to write: the parsed line, its Meter, and the source code.
+GoodReading = namedtuple('GoodReading', 'line meter source')
+
+
+class NeoproReadingFormat(models.Model):
+    """The layout of a meter-reading file (АСКУЭР export, inspectors' sheets): data, like a bank format."""
+    _name = 'neopro.reading.format'
+    _inherit = ['neopro.reference.mixin', 'neopro.file.format.mixin']
+    _description = 'Meter reading file format'
+    _order = 'name'
+
+    column_serial = fields.Char(string='Serial number column',
+                                help='Column title (alternatives separated by |), column number (1, 2, …) or letter '
+                                     '(A, B, …). Empty: the meter is named by account and service.')
+    column_account = fields.Char(string='Account column', help='Optional: the ЛС, with the service column, names '
+                                                               'the meter when there is no serial number.')
+    column_service = fields.Char(string='Service column')
+    column_date = fields.Char(string='Date column', required=True)
+    column_value = fields.Char(string='Value column', required=True)
+    column_source = fields.Char(string='Source column',
+                                help='Optional: subscriber, inspector, remote, verification (or their names).')
+    source = fields.Selection(READING_SOURCES, string='Default source', required=True, default='remote',
+                              help='The source of lines that do not say it.')
+    skip_empty_value = fields.Boolean(string='Skip lines without a value',
+                                      help='A reading sheet lists every meter of the route: the meters not read '
+                                           'are left out, not rejected.')
+    empty_date_today = fields.Boolean(string='Empty date: day of loading',
+                                      help='A line without a date gets the day the file is loaded.')
+
+    def _get_columns(self):
+        return {
+            'serial': self.column_serial, 'account': self.column_account, 'service': self.column_service,
+            'date': self.column_date, 'value': self.column_value, 'source': self.column_source,
+        }
+
+    def _get_parser_spec(self):
+        spec = super(NeoproReadingFormat, self)._get_parser_spec()
+        spec.update(skip_empty_value=self.skip_empty_value, empty_date_today=self.empty_date_today)
+        return spec
+
+    def _parser(self):
+        return reading_parser
+
+
+class NeoproReadingFile(models.Model):
+    """A meter-reading file loaded (RULES §14), with its load protocol and the original."""
+    _name = 'neopro.reading.file'
+    _description = 'Meter reading file'
+    _order = 'upload_date desc, id desc'
+
+    name = fields.Char(string='File', required=True, readonly=True)
+    format_id = fields.Many2one('neopro.reading.format', ondelete='restrict', readonly=True)
+    user_id = fields.Many2one('res.users', string='Loaded by', readonly=True, default=lambda self: self.env.uid,
+                              index=True)
+    upload_date = fields.Datetime(string='Uploaded on', required=True, readonly=True, index=True,
+                                  default=fields.Datetime.now)
+    total_records = fields.Integer(readonly=True, help='Reading lines in the file (without blank and skipped rows).')
+    loaded_count = fields.Integer(string='Loaded', readonly=True)
+    error_count = fields.Integer(string='Errors', readonly=True)
+    file_hash = fields.Char(string='SHA-256', readonly=True, index=True, copy=False)
+    data_file = fields.Binary(string='Original file', attachment=True, readonly=True)
+    error_ids = fields.One2many('neopro.reading.file.error', 'file_id', string='Load protocol', readonly=True)
+    reading_ids = fields.One2many('neopro.meter.reading', 'reading_file_id', string='Readings', readonly=True)
+
+    _sql_constraints = [
+        ('file_hash_unique', 'unique(file_hash)', 'This file has been loaded already.'),
+    ]
+
+    @api.multi
+    def unlink(self):
+        for record in self:
+            if record.reading_ids:
+                raise UserError(_('File %s loaded %s readings: it cannot be deleted.')
+                                % (record.name, record.loaded_count))
+        return super(NeoproReadingFile, self).unlink()
+
+    @api.multi
+    def action_view_readings(self):
+        """The readings loaded from this file."""
+        self.ensure_one()
+        action = self.env.ref('neopro_billing.neopro_meter_reading_action').read()[0]
+        action.update(domain=[('reading_file_id', '=', self.id)], context={}, name=_('Readings of %s') % self.name)
+        return action
+
+    # ------------------------------------------------------------------------------------ import
+
+    @api.model
+    def _import_file(self, reading_format, data, filename):
+        """Load a readings file: read it all, check every line by the rules of a reading typed by hand, then
+        write the good lines at once. Returns the new ``neopro.reading.file``; nothing is written when anything
+        fails; a file loaded before is refused, and a reading loaded before is never written twice."""
+        self._check_import_rights()
+        file_hash = hashlib.sha256(data).hexdigest()
+        self._check_not_loaded(file_hash)
+        parsed = reading_format._parse_file(data)
+        good, errors = self._check_lines(parsed.lines, reading_format)
+        with self.env.cr.savepoint():
+            # sudo: a readings file is made only here, by a user allowed to enter readings, from the file he loaded
+            # (nobody creates or edits one over RPC); the loader stays the real user
+            record = self.sudo().create({
+                'name': filename or _('Readings file'), 'format_id': reading_format.id, 'file_hash': file_hash,
+                'data_file': base64.b64encode(data), 'total_records': len(parsed.lines), 'loaded_count': len(good),
+                'error_count': len(errors), 'user_id': self.env.uid,
+            }).sudo(self.env.uid)
+            self._insert_readings(record, good)
+            self._insert_errors(record, errors)
+        self.env['neopro.meter.reading'].invalidate_cache()
+        self.invalidate_cache()
+        return record
+
+    @api.model
+    def _check_import_rights(self):
+        """Whoever may enter readings may load them (inspectors and up)."""
+        if not self.env.user.has_group('neopro_billing.group_inspector'):
+            raise AccessError(_('Only inspectors, operators and administrators can load readings.'))
+        self.env['neopro.meter.reading'].check_access_rights('create')
+
+    @api.model
+    def _check_not_loaded(self, file_hash):
+        # sudo: the file may have been loaded by another user; only its name, date and author are told
+        earlier = self.sudo().search([('file_hash', '=', file_hash)], limit=1)
+        if earlier:
+            raise UserError(_('This file was loaded already: "%s" on %s by %s, %s readings. It is not loaded again.')
+                            % (earlier.name,
+                               fields.Datetime.context_timestamp(self, fields.Datetime.from_string(earlier.upload_date))
+                               .strftime('%d.%m.%Y %H:%M:%S'), earlier.user_id.name, earlier.loaded_count))
+
+    @api.model
+    def _check_lines(self, lines, reading_format):
+        """Split parsed lines into readings to write and protocol rows, by the rules of ``neopro.meter.reading``
+        (``_check_value``, ``_check_date_open``, ``_check_date_bounds``), checked set-based.
+
+        Returns ``(good, errors)``: good are ``GoodReading`` tuples, errors dicts of protocol values.
+        """
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        if reading_format.empty_date_today:
+            lines = [line._replace(date=today, errors=[e for e in line.errors if e[0] != reading_parser.BAD_DATE])
+                     if line.date is None and not line.raw_date else line for line in lines]
+        by_serial, by_account = self._get_meters(lines)
+        sources = self._get_source_map()
+        first_day = self.env['neopro.guard']._first_period_start()
+        first_day = first_day and fields.Date.from_string(first_day)
+        closed = self._get_closed_periods()
+        default_source = reading_format.source  # read once: a field read per line costs seconds on 100,000 lines
+        candidates, errors = [], []
+        for line in lines:
+            problems = self._get_cell_problems(line, today, first_day, closed)
+            meter = None
+            if line.serial:
+                found = by_serial.get(line.serial, [])
+                if not found:
+                    problems.append(('unknown_meter', _('Meter %s not found') % line.serial))
+                elif len(found) > 1:
+                    problems.append(('unknown_meter', _('Serial number %s names %s meters: give the account and '
+                                                        'service') % (line.serial, len(found))))
+                else:
+                    meter = found[0]
+            elif line.account:
+                found = [m for m, service in by_account.get(line.account, [])
+                         if not line.service or service == line.service.lower()]
+                if len(found) != 1:
+                    problems.append(('unknown_meter', _('Account %s has no single meter of service "%s"')
+                                     % (line.account, line.service or '')))
+                else:
+                    meter = found[0]
+            source = default_source
+            if line.source:
+                source = sources.get(line.source.lower())
+                if not source:
+                    problems.append(('source', _('Unknown source "%s"') % line.source))
+            if meter and line.value is not None and ledger.has_too_many_digits(line.value, meter.digits):
+                problems.append(('digits', _('The reading %s has more digits than the counter (%s)')
+                                 % (line.raw_value, meter.digits)))
+            if meter and line.date and meter.removal_date and line.date > meter.removal_date:
+                problems.append(('date', _('Meter %s was removed on %s') % (
+                    meter.serial, meter.removal_date.strftime('%d.%m.%Y'))))
+            if problems:
+                errors.append(self._error(line, problems))
+            else:
+                candidates.append(GoodReading(line, meter, source))
+        good, later = self._check_sequence(candidates)
+        errors.extend(later)
+        errors.sort(key=lambda e: e['line_number'])
+        return good, errors
+
+    @api.model
+    def _error(self, line, problems):
+        return {'line_number': line.line_number, 'serial_number': line.serial or line.account or None,
+                'value_text': line.raw_value or None, 'date_text': line.raw_date or None,
+                'reason': problems[0][0], 'message': '; '.join(p[1] for p in problems)}
+
+    @api.model
+    def _get_cell_problems(self, line, today, first_day, closed):
+        """Problems of the cells, worded; a date in the future, before the first period or in a closed one."""
+        problems = []
+        for code, raw in line.errors:
+            if code == reading_parser.NO_METER:
+                problems.append(('unknown_meter', _('No serial number')))
+            elif code == reading_parser.BAD_VALUE:
+                problems.append(('value', _('Bad reading "%s"') % raw))
+            elif code == reading_parser.BAD_DATE:
+                problems.append(('date', _('Bad date "%s"') % raw))
+        date = line.date
+        if date and date > today:
+            problems.append(('date', _('The date %s is in the future') % date.strftime('%d.%m.%Y')))
+        elif date and first_day and date < first_day:
+            problems.append(('date', _('The date %s is before the first billing period, which starts on %s')
+                             % (date.strftime('%d.%m.%Y'), first_day.strftime('%d.%m.%Y'))))
+        elif date:
+            period = next((name for start, end, name in closed if start <= date <= end), None)
+            if period:
+                problems.append(('closed_period', _('The date %s lies in the closed period %s, whose charges are '
+                                                    'final') % (date.strftime('%d.%m.%Y'), period)))
+        return problems
+
+    @api.model
+    def _get_closed_periods(self):
+        return [(fields.Date.from_string(p.date_start), fields.Date.from_string(p.date_end), p.name)
+                for p in self.env['neopro.period'].search([('state', '=', 'closed')])]
+
+    @api.model
+    def _get_meters(self, lines):
+        """Active meters the user may read, in one query each: ``({serial: [Meter]}, {ЛС: [(Meter, service)]})``
+        where service is the lower-case code, name or short name (the record rules of ``neopro.meter`` apply)."""
+        serials = sorted({line.serial for line in lines if line.serial})
+        accounts = sorted({line.account for line in lines if line.account and not line.serial})
+        Meter_ = self.env['neopro.meter']
+        Meter_.check_access_rights('read')
+        by_serial, by_account = {}, {}
+        if serials:
+            for row in self._query_meters([('serial_number', 'in', serials)]):
+                by_serial.setdefault(row[1], []).append(Meter(*row[:5]))
+        if accounts:
+            services = self._get_service_names()
+            for row in self._query_meters([('account_id.account_number', 'in', accounts)]):
+                meter = Meter(*row[:5])
+                for name in services.get(row[6], []):
+                    by_account.setdefault(row[5], []).append((meter, name))
+                by_account.setdefault(row[5], []).append((meter, None))
+        # a line without a service matches the meter only when the account has one meter
+        for number, pairs in by_account.items():
+            ids = {m.id for m, _name in pairs}
+            by_account[number] = [(m, n) for m, n in pairs if n is not None or len(ids) == 1]
+        return by_serial, by_account
+
+    @api.model
+    def _query_meters(self, domain):
+        """``(id, serial, digits, removal date, initial value, ЛС, service id)`` of the meters of ``domain`` the
+        user may read: the ORM's query with the record rules applied, one statement."""
+        Meter_ = self.env['neopro.meter']
+        query = Meter_._where_calc(domain)
+        Meter_._apply_ir_rules(query, 'read')
+        from_clause, where_clause, params = query.get_sql()
+        self.env.cr.execute(
+            'SELECT "neopro_meter".id, "neopro_meter".serial_number, "neopro_meter".digits, '
+            '"neopro_meter".removal_date, "neopro_meter".initial_value, acc.account_number, '
+            '"neopro_meter".service_id FROM %s LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id '
+            'WHERE %s' % (from_clause, where_clause or 'TRUE'), params)
+        return [(i, s, d or 0, r and fields.Date.from_string(r), iv or 0.0, a, sv)
+                for i, s, d, r, iv, a, sv in self.env.cr.fetchall()]
+
+    @api.model
+    def _get_service_names(self):
+        """``{service id: [lower-case code, name and short name in the installed languages and aliases]}``."""
+        result = {}
+        for alias, service_id in self.env['neopro.payment.file']._get_service_map().items():
+            result.setdefault(service_id, []).append(alias)
+        return result
+
+    @api.model
+    def _get_source_map(self):
+        """``{lower-case code, label or alias: source code}``."""
+        result = {}
+        for code, aliases in SOURCE_ALIASES.items():
+            result.update(dict.fromkeys(aliases, code))
+        langs = [code for code, _name in self.env['res.lang'].get_installed()]
+        for lang in set(langs + ['en_US']):
+            field = self.env['neopro.meter.reading'].with_context(lang=lang)._fields['source']
+            for code, label in field._description_selection(self.env(context=dict(self.env.context, lang=lang))):
+                result[code] = code
+                result[label.lower()] = code
+        return result
+
+    @api.model
+    def _check_sequence(self, candidates):
+        """The rules between readings of a meter: one a day, never lower than the one before (unless a rollover),
+        never higher than a later one — against the database and the file's own earlier lines.
+
+        Returns ``(good, errors)``."""
+        if not candidates:
+            return [], []
+        neighbours = self._get_neighbours({(c.meter.id, c.line.date) for c in candidates})
+        good, errors, seen = [], [], {}
+        accepted = {}  # meter id -> [(date, value)] of the file's good lines, in date order
+        for cand in sorted(candidates, key=lambda c: (c.meter.id, c.line.date, c.line.line_number)):
+            line, meter = cand.line, cand.meter
+            key = (meter.id, line.date)
+            same_day, previous, following = neighbours.get(key, (None, None, None))
+            problems = []
+            if key in seen:
+                problems.append(('duplicate_line', _('Duplicate of line %s (meter %s, %s)') % (
+                    seen[key], meter.serial, line.date.strftime('%d.%m.%Y'))))
+            elif same_day is not None:
+                if same_day == line.value:
+                    problems.append(('duplicate_earlier', _('The reading %s of %s was loaded before') % (
+                        line.raw_value, line.date.strftime('%d.%m.%Y'))))
+                else:
+                    problems.append(('duplicate_earlier', _('Meter %s has a reading of %s already: %s') % (
+                        meter.serial, line.date.strftime('%d.%m.%Y'), _number(same_day))))
+            else:
+                earlier = accepted.get(meter.id)
+                if earlier and (previous is None or earlier[-1][0] > previous[0]):
+                    previous = earlier[-1][:2] + (False,)
+                if previous is None:
+                    previous = (None, meter.initial_value, False)
+                if ledger.is_lower_reading(previous[1], float(line.value), meter.digits):
+                    when = previous[0] and _(' of %s') % previous[0].strftime('%d.%m.%Y') or ''
+                    problems.append(('lower', _('The reading %s is lower than the previous reading %s%s')
+                                     % (line.raw_value, _number(previous[1]), when)))
+                elif following is not None and ledger.is_lower_reading(
+                        float(line.value), following[1], meter.digits, following[2]):
+                    problems.append(('lower', _('The reading %s is higher than the later reading %s of %s')
+                                     % (line.raw_value, _number(following[1]), following[0].strftime('%d.%m.%Y'))))
+            seen.setdefault(key, line.line_number)
+            if problems:
+                errors.append(self._error(line, problems))
+            else:
+                accepted.setdefault(meter.id, []).append((line.date, float(line.value)))
+                good.append(cand)
+        return good, errors
+
+    @api.model
+    def _get_neighbours(self, keys):
+        """``{(meter id, date): (value that day, (date, value, reset) before, (date, value, reset) after)}`` from
+        the readings in the database, one statement over the keys."""
+        self.env.cr.execute('CREATE TEMPORARY TABLE IF NOT EXISTS neopro_reading_import_keys '
+                            '(meter_id integer, date date) ON COMMIT DROP')
+        self.env.cr.execute('TRUNCATE neopro_reading_import_keys')
+        execute_values(self.env.cr, 'INSERT INTO neopro_reading_import_keys (meter_id, date) VALUES %s',
+                       sorted(keys), page_size=10000)
+        self.env.cr.execute('ANALYZE neopro_reading_import_keys')
+        self.env.cr.execute("""
+            SELECT k.meter_id, k.date, same.value, prev.date, prev.value, prev.is_reset,
+                   nxt.date, nxt.value, nxt.is_reset
+              FROM neopro_reading_import_keys k
+              LEFT JOIN neopro_meter_reading same ON same.meter_id = k.meter_id AND same.date = k.date
+              LEFT JOIN LATERAL (SELECT r.date, r.value, r.is_reset FROM neopro_meter_reading r
+                                  WHERE r.meter_id = k.meter_id AND r.date < k.date
+                               ORDER BY r.date DESC LIMIT 1) prev ON TRUE
+              LEFT JOIN LATERAL (SELECT r.date, r.value, r.is_reset FROM neopro_meter_reading r
+                                  WHERE r.meter_id = k.meter_id AND r.date > k.date
+                               ORDER BY r.date ASC LIMIT 1) nxt ON TRUE""")
+        dates = {}  # Odoo reads dates as text: parse each distinct one once
+
+        def to_date(text):
+            if text not in dates:
+                dates[text] = fields.Date.from_string(text)
+            return dates[text]
+        result = {}
+        for meter_id, date, same, p_date, p_value, p_reset, n_date, n_value, n_reset in self.env.cr.fetchall():
+            result[(meter_id, to_date(date))] = (
+                same, p_date and (to_date(p_date), p_value, p_reset), n_date and (to_date(n_date), n_value, n_reset))
+        return result
+
+    @api.model
+    def _insert_readings(self, record, good):
+        """Write the good readings with one set-based INSERT; the stored related fields come from the meter."""
+        if not good:
+            return
+        uid, now = self.env.uid, fields.Datetime.now()
+        rows = [(g.meter.id, g.line.date, g.line.value, g.source, record.id, uid, now) for g in good]
+        execute_values(self.env.cr, """
+            INSERT INTO neopro_meter_reading (
+                meter_id, date, value, source, is_reset, service_id, subscriber_id, branch_id, reading_file_id,
+                create_uid, write_uid, create_date, write_date)
+            SELECT v.meter_id, v.date, v.value, v.source, false, m.service_id, m.subscriber_id, m.branch_id,
+                   v.file_id, v.uid, v.uid, v.now, v.now
+              FROM (VALUES %s) AS v (meter_id, date, value, source, file_id, uid, now)
+              JOIN neopro_meter m ON m.id = v.meter_id""", rows,
+                       template='(%s, %s::date, %s::numeric, %s, %s, %s, %s::timestamp)', page_size=10000)
+
+    @api.model
+    def _insert_errors(self, record, errors):
+        """Write the load protocol with one set-based INSERT."""
+        if not errors:
+            return
+        uid, now = self.env.uid, fields.Datetime.now()
+        rows = [(record.id, e['line_number'], e['serial_number'], e['value_text'], e['date_text'], e['reason'],
+                 e['message'], uid, uid, now, now) for e in errors]
+        execute_values(self.env.cr, """
+            INSERT INTO neopro_reading_file_error (
+                file_id, line_number, serial_number, value_text, date_text, reason, message,
+                create_uid, write_uid, create_date, write_date)
+            VALUES %s""", rows, page_size=5000)
+
+
+def _number(value):
+    """A counter value as people write it: 1234.5, not 1234.500."""
+    return ('%.3f' % value).rstrip('0').rstrip('.')
+
+
+class NeoproReadingFileError(models.Model):
+    """A rejected line of a readings file (load protocol)."""
+    _name = 'neopro.reading.file.error'
+    _description = 'Readings file load protocol line'
+    _order = 'file_id, line_number'
+
+    file_id = fields.Many2one('neopro.reading.file', required=True, ondelete='cascade', index=True)
+    line_number = fields.Integer(required=True)
+    serial_number = fields.Char(help='The serial number (or account) the line names.')
+    value_text = fields.Char(string='Value')
+    date_text = fields.Char(string='Date')
+    reason = fields.Selection(ERROR_REASONS, required=True)
+    message = fields.Char(required=True)

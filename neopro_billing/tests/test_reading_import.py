@@ -1,0 +1,250 @@
+"""Meter readings in bulk (RULES §14): the registry, each protocol reason, all-or-nothing, re-load safety, the
+inspectors' reading sheet loaded back, the record rules."""
+import base64
+import io
+import os
+
+from odoo.exceptions import AccessError, UserError
+
+from .common import BillingCase, set_period_state
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
+
+
+def readings_csv(rows, header=('serial_number', 'date', 'value')):
+    return ('\n'.join(';'.join(str(c) for c in row) for row in [header] + list(rows)) + '\n').encode('utf-8')
+
+
+class TestReadingImport(BillingCase):
+    period_start = '2023-03-01'
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestReadingImport, cls).setUpClass()
+        env = cls.env
+        cls.sub = cls._create_subscriber('R-1', 'Иванов Иван', premise=cls.flat45)
+        cls.sub2 = cls._create_subscriber('R-2', 'Петров Петр', branch=cls.branch2, house=cls.house2)
+        cls.m1 = cls._create_meter('RI-001', cls.sub, digits=5)
+        cls.m2 = cls._create_meter('RI-002', cls.sub, service=cls.hot, digits=4)
+        cls.m3 = cls._create_meter('RI-003', cls.sub2, digits=5)
+        cls.m4 = cls._create_meter('RI-004', cls.sub2, service=cls.hot, digits=3)
+        cls.m5 = cls._create_meter('RI-005', cls.sub2, service=cls.sewage, digits=5, removal_date='2023-04-20')
+        for meter, value in ((cls.m1, 100.0), (cls.m2, 10.0), (cls.m3, 80.0), (cls.m4, 995.0), (cls.m5, 1.0)):
+            cls._read(meter, '2023-03-05', value)
+        # March 2023 closed, April open: a reading dated in March lies in a closed period
+        set_period_state(cls.period, 'closed')
+        cls.april = env['neopro.period'].create({'date_start': '2023-04-01', 'date_end': '2023-04-30'})
+        cls._read(cls.m3, '2023-04-02', 81.0)
+        cls.generic = env.ref('neopro_billing.reading_format_generic_csv')
+
+    def _load(self, data, fmt=None, filename='readings.csv', env=None):
+        env = env or self.env
+        wizard = env['neopro.reading.import'].create({
+            'format_id': (fmt or self.generic).id, 'data_file': base64.b64encode(data), 'filename': filename})
+        action = wizard.action_import()
+        self.assertEqual(action['res_model'], 'neopro.reading.file')
+        return env['neopro.reading.file'].browse(action['res_id'])
+
+    def _readings(self, meter):
+        return [(r.date, r.value, r.source) for r in meter.reading_ids.sorted('date')]
+
+    def test_generic_format_is_rules_one(self):
+        spec = self.generic._get_parser_spec()
+        self.assertEqual((spec['file_type'], spec['encoding'], spec['delimiter'], spec['header_row'],
+                          spec['date_format']), ('csv', 'utf-8', ';', 1, '%d.%m.%Y'))
+        self.assertEqual([spec['columns'][k] for k in ('serial', 'date', 'value')], ['serial_number', 'date', 'value'])
+
+    def test_every_reason_and_registry(self):
+        data = readings_csv([
+            ('RI-001', '10.04.2023', '150,5'),        # 2 good
+            ('RI-002', '10.04.2023', '10000'),        # 3 more digits than the counter (4)
+            ('RI-404', '10.04.2023', '1'),            # 4 unknown meter
+            ('RI-003', '10.04.2023', '50'),           # 5 lower than 81 of 02.04
+            ('RI-004', '10.04.2023', '5'),            # 6 rollover past 999: good
+            ('RI-001', '10.04.2023', '151'),          # 7 duplicate of line 2
+            ('RI-005', '01.01.2099', '2'),            # 8 future
+            ('RI-005', '15.02.2023', '2'),            # 9 before the first period
+            ('RI-005', '31.02.2023', '2'),            # 10 bad date
+            ('RI-005', '11.04.2023', 'abc'),          # 11 bad value
+            ('RI-003', '02.04.2023', '81'),           # 12 loaded before
+            ('RI-005', '10.03.2023', '2'),            # 13 closed period
+            ('RI-005', '21.04.2023', '2'),            # 14 after the meter's removal
+            ('', '11.04.2023', '2'),                  # 15 no serial
+            ('RI-005', '12.04.2023', '1.0005'),       # 16 more than 3 decimals
+        ])
+        record = self._load(data)
+        self.assertEqual((record.name, record.total_records, record.loaded_count, record.error_count),
+                         ('readings.csv', 15, 2, 13))
+        self.assertEqual(base64.b64decode(record.data_file), data)
+        protocol = [(e.line_number, e.serial_number, e.reason, e.message) for e in record.error_ids]
+        self.assertEqual(protocol, [
+            (3, 'RI-002', 'digits', 'The reading 10000 has more digits than the counter (4)'),
+            (4, 'RI-404', 'unknown_meter', 'Meter RI-404 not found'),
+            (5, 'RI-003', 'lower', 'The reading 50 is lower than the previous reading 81 of 02.04.2023'),
+            (7, 'RI-001', 'duplicate_line', 'Duplicate of line 2 (meter RI-001, 10.04.2023)'),
+            (8, 'RI-005', 'date', 'The date 01.01.2099 is in the future; Meter RI-005 was removed on 20.04.2023'),
+            (9, 'RI-005', 'date', 'The date 15.02.2023 is before the first billing period, which starts on '
+                                  '01.03.2023'),
+            (10, 'RI-005', 'date', 'Bad date "31.02.2023"'),
+            (11, 'RI-005', 'value', 'Bad reading "abc"'),
+            (12, 'RI-003', 'duplicate_earlier', 'The reading 81 of 02.04.2023 was loaded before'),
+            (13, 'RI-005', 'closed_period', 'The date 10.03.2023 lies in the closed period %s, whose charges are '
+                                            'final' % self.period.name),
+            (14, 'RI-005', 'date', 'Meter RI-005 was removed on 20.04.2023'),
+            (15, False, 'unknown_meter', 'No serial number'),
+            (16, 'RI-005', 'value', 'Bad reading "1.0005"'),
+        ])
+        self.assertEqual(self._readings(self.m1),
+                         [('2023-03-05', 100.0, 'subscriber'), ('2023-04-10', 150.5, 'remote')])
+        self.assertEqual(self._readings(self.m4), [('2023-03-05', 995.0, 'subscriber'), ('2023-04-10', 5.0, 'remote')])
+        self.assertEqual(record.reading_ids.mapped('meter_id'), self.m1 | self.m4)
+        new = record.reading_ids.filtered(lambda r: r.meter_id == self.m4)
+        # the stored related fields are filled as the ORM fills them, and the engine reads the consumption
+        self.assertEqual((new.service_id, new.subscriber_id, new.branch_id, new.consumption, new.reading_file_id),
+                         (self.hot, self.sub2, self.branch2, 10.0, record))
+
+    def test_same_file_twice_refused(self):
+        data = readings_csv([('RI-001', '10.04.2023', '120')])
+        self._load(data)
+        with self.assertRaisesRegex(UserError, 'This file was loaded already: "readings.csv"'):
+            self._load(data)
+        self.assertEqual(len(self.m1.reading_ids), 2)
+
+    def test_same_readings_in_another_file_written_once(self):
+        self._load(readings_csv([('RI-001', '10.04.2023', '120')]))
+        record = self._load(readings_csv([('RI-001', '10.04.2023', '120'), ('RI-002', '10.04.2023', '11')]),
+                            filename='again.csv')
+        self.assertEqual((record.loaded_count, [(e.line_number, e.reason) for e in record.error_ids]),
+                         (1, [(2, 'duplicate_earlier')]))
+        self.assertEqual(len(self.m1.reading_ids), 2)
+
+    def test_file_lines_in_date_order_checked_against_each_other(self):
+        """Two readings of a meter in one file: the later one is checked against the earlier one of the file."""
+        record = self._load(readings_csv([('RI-001', '20.04.2023', '130'), ('RI-001', '10.04.2023', '140')]))
+        self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(2, 'lower')])
+        self.assertEqual(self._readings(self.m1)[-1], ('2023-04-10', 140.0, 'remote'))
+
+    def test_higher_than_later_reading_refused(self):
+        record = self._load(readings_csv([('RI-003', '01.04.2023', '90')]))
+        self.assertEqual([e.message for e in record.error_ids],
+                         ['The reading 90 is higher than the later reading 81 of 02.04.2023'])
+
+    def test_account_and_service_name_the_meter(self):
+        data = readings_csv([('R-1', 'ХВС', '10.04.2023', '101', 'гадалка'),
+                             ('R-1', 'hot_water', '10.04.2023', '12', 'Inspector'),
+                             ('R-1', 'канализация', '10.04.2023', '1', '')],
+                            header=('account_number', 'service', 'date', 'value', 'source'))
+        record = self._load(data)
+        self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(2, 'source'), (4, 'unknown_meter')])
+        self.assertEqual(self._readings(self.m2)[-1], ('2023-04-10', 12.0, 'inspector'))
+
+    def test_nothing_written_when_a_write_fails(self):
+        """All or nothing: a failure while writing leaves no file, no reading, no protocol."""
+        data = readings_csv([('RI-001', '10.04.2023', '120')])
+        Errors = type(self.env['neopro.reading.file'])
+        original = Errors._insert_errors
+
+        def failing(self_, record, errors):
+            raise ValueError('disk full')
+        Errors._insert_errors = failing
+        try:
+            with self.assertRaisesRegex(ValueError, 'disk full'):
+                self._load(data)
+        finally:
+            Errors._insert_errors = original
+        self.assertFalse(self.env['neopro.reading.file'].search([('name', '=', 'readings.csv')]))
+        self.assertEqual(len(self.m1.reading_ids), 1)
+
+    def test_other_branch_meters_unknown_to_inspector(self):
+        inspector = self._create_user('ri_inspector', ['group_inspector'], self.branch1)
+        env = self.env(user=inspector)
+        record = self._load(readings_csv([('RI-001', '10.04.2023', '120'), ('RI-003', '10.04.2023', '90')]), env=env)
+        self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(3, 'unknown_meter')])
+        self.assertEqual(record.user_id, inspector)
+        other = self._create_user('ri_other', ['group_inspector'], self.branch1)
+        self.assertFalse(self.env(user=other)['neopro.reading.file'].search([('id', '=', record.id)]))
+        employee = self._create_user('ri_employee', [])
+        with self.assertRaises(AccessError):
+            self.env(user=employee)['neopro.reading.file']._import_file(
+                self.generic, readings_csv([('RI-001', '11.04.2023', '121')]), 'x.csv')
+
+    def test_xlsx_format(self):
+        import xlsxwriter
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {'in_memory': True})
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ['Показания АСКУЭР за апрель'])
+        sheet.write_row(2, 0, ['Заводской номер', 'Дата показания', 'Показание'])
+        sheet.write_row(3, 0, ['RI-001', '11.04.2023', 123.25])
+        book.close()
+        record = self._load(out.getvalue(), fmt=self.env.ref('neopro_billing.reading_format_generic_xlsx'),
+                            filename='askuer.xlsx')
+        self.assertEqual((record.loaded_count, record.error_count), (1, 0))
+        self.assertEqual(self._readings(self.m1)[-1], ('2023-04-11', 123.25, 'remote'))
+
+    def test_generic_csv_golden(self):
+        with open(os.path.join(DATA, 'generic_readings.csv'), 'rb') as fh:
+            parsed = self.generic._parse_file(fh.read())
+        self.assertEqual([(line.line_number, line.serial, line.date and line.date.isoformat(), line.value and
+                           str(line.value), line.errors) for line in parsed.lines], [
+            (2, '0412345', '2025-10-25', '123.450', []),
+            (3, 'СВ-15-778', '2025-10-25', '1204.000', []),
+            (4, '0099812', '2025-10-26', None, [('value', '-3')]),
+        ])
+
+
+class TestReadingSheet(BillingCase):
+    """The inspectors' sheet: made by route, filled in, loaded back unchanged."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestReadingSheet, cls).setUpClass()
+        env = cls.env
+        cls.inspector = env['neopro.inspector'].create({'name': 'Контролер Сидоров', 'branch_id': cls.branch1.id})
+        cls.sub = cls._create_subscriber('RS-1', 'Иванов Иван', premise=cls.flat45, inspector_id=cls.inspector.id)
+        cls.sub2 = cls._create_subscriber('RS-2', 'Петров Петр', branch=cls.branch2, house=cls.house2)
+        cls.m1 = cls._create_meter('RS-001', cls.sub, location='Ванная')
+        cls.m2 = cls._create_meter('RS-002', cls.sub, service=cls.hot, location='Кухня')
+        cls.m3 = cls._create_meter('RS-003', cls.sub2)
+        cls._read(cls.m1, '2023-03-05', 100.5)
+
+    def _sheet(self, **route):
+        wizard = self.env['neopro.reading.sheet'].create(route)
+        wizard.action_make_sheet()
+        return wizard
+
+    def test_route_by_inspector_filled_and_loaded_back(self):
+        import openpyxl
+        wizard = self._sheet(inspector_id=self.inspector.id)
+        self.assertEqual(wizard.meter_count, 2)
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.sheet_file)))
+        sheet = book.active
+        self.assertEqual([c.value for c in sheet[4]], [
+            'No.', 'Account number', 'Address', 'Owner', 'Service', 'Serial number', 'Place of installation',
+            'Previous reading', 'Previous reading date', 'Reading date', 'New reading'])
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+        self.assertEqual([(r[1], r[5], r[6], r[7], r[8] and r[8].date().isoformat(), r[9], r[10]) for r in rows], [
+            ('RS-1', 'RS-001', 'Ванная', 100.5, '2023-03-05', None, None),
+            ('RS-1', 'RS-002', 'Кухня', 0, None, None, None),
+        ])
+        self.assertEqual(rows[0][2], self.sub.address)
+        # the inspector fills the first meter only, with a date
+        sheet.cell(row=5, column=10).value = '20.03.2023'
+        sheet.cell(row=5, column=11).value = 112.75
+        out = io.BytesIO()
+        book.save(out)
+        wizard = self.env['neopro.reading.import'].create({
+            'format_id': self.env.ref('neopro_billing.reading_format_sheet_xlsx').id,
+            'data_file': base64.b64encode(out.getvalue()), 'filename': 'route.xlsx'})
+        record = self.env['neopro.reading.file'].browse(wizard.action_import()['res_id'])
+        self.assertEqual((record.total_records, record.loaded_count, record.error_count), (1, 1, 0))
+        self.assertEqual([(r.date, r.value, r.source) for r in self.m1.reading_ids.sorted('date')],
+                         [('2023-03-05', 100.5, 'subscriber'), ('2023-03-20', 112.75, 'inspector')])
+        self.assertFalse(self.m2.reading_ids)
+
+    def test_routes(self):
+        self.assertEqual(self._sheet(branch_id=self.branch2.id).meter_count, 1)
+        self.assertEqual(self._sheet(house_id=self.house.id).meter_count, 2)
+        self.assertEqual(self._sheet(street_id=self.street.id).meter_count, 3)
+        with self.assertRaisesRegex(UserError, 'No meter in service'):
+            self._sheet(house_id=self.env['neopro.house'].create({'street_id': self.street.id, 'number': '99'}).id)
