@@ -1,5 +1,4 @@
 from . import neopro_mixin
-from . import mail_thread
 from . import neopro_guard_mixin
 from . import neopro_account
 from . import neopro_account_mixin
