@@ -108,6 +108,22 @@ class Browser(object):
             return False
         return WebDriverWait(self.driver, timeout).until(_find, 'no %s containing %r' % (css, text))
 
+    def click_text(self, css, text, timeout=20):
+        """Click the element matching ``css`` that contains ``text``, found again when the web client re-rendered
+        it between the search and the click."""
+        import time
+
+        from selenium.common.exceptions import StaleElementReferenceException
+        for attempt in range(5):
+            try:
+                el = self.wait_text(css, text, timeout)
+                el.click()
+                return el
+            except StaleElementReferenceException:
+                if attempt == 4:
+                    raise
+                time.sleep(0.3)
+
     def wait_gone(self, css, timeout=20):
         from selenium.webdriver.support.ui import WebDriverWait
         WebDriverWait(self.driver, timeout).until(lambda d: not d.find_elements('css selector', css))

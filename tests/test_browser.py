@@ -17,7 +17,8 @@ def admin(browser, demo):
 def test_wrong_password_shows_the_warning(browser):
     browser.login('admin', 'not the password')
     alert = browser.wait('.alert-danger')
-    assert 'Неверный логин или пароль' in alert.text or 'Wrong login/password' in alert.text
+    # the login page is always Russian: Odoo's own translation of "Wrong login/password"
+    assert 'Неправильный Логин / Пароль' in alert.text, alert.text
     assert '/web/login' in browser.driver.current_url
 
 

@@ -51,10 +51,6 @@ def _close_dialog(browser):
     browser.idle()
 
 
-def _header_button(browser, text):
-    return browser.wait_text('.o_form_statusbar button', text)
-
-
 def _money(amount):
     """A tenge amount as the web client writes it: 1 234,56 ₸."""
     return '{:,.2f}'.format(amount).replace(',', '\xa0').replace('.', ',') + '\xa0₸'
@@ -93,17 +89,17 @@ def test_every_button_of_the_subscriber_form(operator, odoo):
     # the dialogs of the buttons
     for button, expected in (('Услуги', 'Услуги'), ('Начисления', 'Сумма'), ('Платежи', 'Сумма'),
                              ('Корректировка', 'Тип корректировки'), ('Показания', 'Счетчик')):
-        _header_button(operator, button).click()
+        operator.click_text('.o_form_statusbar button', button)
         dialog = _dialog_form(operator)
         assert expected in dialog.text, (button, dialog.text)
         operator.screenshot('%s-%s' % (name, button))
         _close_dialog(operator)
     # Квитанция: the PDF of the period
-    _header_button(operator, 'Квитанция').click()
+    operator.click_text('.o_form_statusbar button', 'Квитанция')
     with open(operator.downloaded('.pdf'), 'rb') as fh:
         assert fh.read(4) == b'%PDF'
     # История: the figures of the range per type, and the balance movement
-    _header_button(operator, 'История').click()
+    operator.click_text('.o_form_statusbar button', 'История')
     dialog = _dialog_form(operator)
     sub = odoo.call('neopro.subscriber', 'search_read', [('account_number', '=', '12345')], fields=['account_id'])[0]
     history_dates = [operator.wait('.modal div[name=date_from] input, .modal input[name=date_from]')
@@ -195,7 +191,7 @@ def test_contractor_with_a_contract_and_a_metering_point(operator, odoo):
         assert button in header, button
     operator.screenshot(name + '-contract')
     # Точки учета: a point with a fixed volume
-    _header_button(operator, 'Точки учета').click()
+    operator.click_text('.o_form_statusbar button', 'Точки учета')
     operator.wait_text('.o_control_panel .breadcrumb', 'Точки учета')
     operator.idle()
     operator.click('.o_list_button_add')
@@ -217,7 +213,7 @@ def test_contractor_with_a_contract_and_a_metering_point(operator, odoo):
     operator.idle()
     for button, expected in (('Начисления', 'Сумма'), ('Платежи', 'Сумма'), ('Корректировка', 'Тип корректировки'),
                              ('История', 'Кон. сальдо')):
-        _header_button(operator, button).click()
+        operator.click_text('.o_form_statusbar button', button)
         dialog = _dialog_form(operator)
         assert expected in dialog.text, (button, dialog.text)
         operator.screenshot('%s-%s' % (name, button))

@@ -28,12 +28,15 @@ def _no_error_dialog(browser):
 
 def _top_dialog(browser, text):
     """The dialog on top (the last one opened), once it contains ``text``."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
     def _find(driver):
         shown = [m for m in driver.find_elements('css selector', '.modal') if m.is_displayed()]
         return shown and text in shown[-1].text and shown[-1]
-    return WebDriverWait(browser.driver, 20).until(_find, 'no dialog on top containing %r' % text)
+    # a dialog replaced by the next one (confirmation, then refusal) is stale for a moment: look again
+    return WebDriverWait(browser.driver, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+        _find, 'no dialog on top containing %r' % text)
 
 
 def test_operator_creates_a_subscriber(browser, demo, login_as):
@@ -172,7 +175,7 @@ def test_close_the_month_early_and_reopen_it(browser, demo, odoo, no_posting_on_
                                        '%d.%m.%Y').date()
     assert 'Сегодня %s; период %s длится до %s' % (today.strftime('%d.%m.%Y'), period['name'],
                                                    end.strftime('%d.%m.%Y')) in text
-    assert 'с датой %s – %s отклоняются' % (today.strftime('%d.%m.%Y'), end.strftime('%d.%m.%Y')) in text
+    assert 'с датами %s – %s отклоняются' % (today.strftime('%d.%m.%Y'), end.strftime('%d.%m.%Y')) in text
     assert 'Откроется период %s' % following in text
     charged = sum(o['amount'] for o in odoo.call('neopro.operation', 'search_read', [
         ('period_id', '=', open_id), ('operation_type', '=', 'charge')], fields=['amount']))
