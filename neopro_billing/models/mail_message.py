@@ -48,20 +48,6 @@ class MailMessage(models.Model):
                                 'or deleted (%s).') % ', '.join(sorted(set(audited.mapped('model')))))
 
 
-class MailThread(models.AbstractModel):
-    _inherit = 'mail.thread'
-
-    @api.multi
-    def unlink(self):
-        """A billing record a user may delete (reference data not in use) takes its messages with it."""
-        records = self
-        if self._name.startswith(AUDITED_PREFIX) and self.env.uid != SUPERUSER_ID:
-            self.check_access_rights('unlink')
-            self.check_access_rule('unlink')
-            records = self.with_context(neopro_record_unlink=_RECORD_UNLINK)
-        return super(MailThread, records).unlink()
-
-
 class MailTrackingValue(models.Model):
     _inherit = 'mail.tracking.value'
 

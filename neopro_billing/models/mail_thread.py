@@ -1,4 +1,6 @@
-from odoo import _, api, models
+from odoo import SUPERUSER_ID, _, api, models
+
+from .mail_message import _RECORD_UNLINK, AUDITED_PREFIX
 
 
 class MailThread(models.AbstractModel):
@@ -16,3 +18,13 @@ class MailThread(models.AbstractModel):
         record = record.with_env(self.env)
         record.message_post(body=_('New record: %s') % self.env['ir.model']._get(self._name).name)
         return record
+
+    @api.multi
+    def unlink(self):
+        """A billing record a user may delete (reference data not in use) takes its messages with it."""
+        records = self
+        if self._name.startswith(AUDITED_PREFIX) and self.env.uid != SUPERUSER_ID:
+            self.check_access_rights('unlink')
+            self.check_access_rule('unlink')
+            records = self.with_context(neopro_record_unlink=_RECORD_UNLINK)
+        return super(MailThread, records).unlink()

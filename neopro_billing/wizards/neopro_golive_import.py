@@ -573,8 +573,8 @@ class _Loader(object):
                 # sudo: the last reading of the old system is history before the first billing period, which the
                 # date guard refuses to users (neopro.guard._check_date_bounds: the migration records it as the
                 # superuser); the future is refused in meter_row, the reading rules of the model still hold
-                self.env['neopro.meter.reading'].sudo().create({'meter_id': meter.id, 'date': reading_date,
-                                                         'value': float(value), 'source': 'inspector'})
+                self.env['neopro.meter.reading'].sudo().create({
+                    'meter_id': meter.id, 'date': reading_date, 'value': float(value), 'source': 'inspector'})
                 created = True
         self.counts[METERS]['new' if created else 'same'] += 1
 
