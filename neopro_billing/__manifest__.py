@@ -61,6 +61,7 @@
         'wizards/neopro_user_wizard_views.xml',
         'wizards/neopro_payment_import_views.xml',
         'wizards/neopro_reading_import_views.xml',
+        'wizards/neopro_golive_import_views.xml',
         'wizards/neopro_operation_entry_views.xml',
         'wizards/neopro_history_views.xml',
         'wizards/neopro_period_calculate_views.xml',

@@ -10,7 +10,8 @@ is turned by its model into a spec dict::
      'skip_pattern': r'^(итого|всего)',    # rows whose first filled cell (or ``skip_column``) matches: not lines
      'skip_column': '',                    # the column the skip pattern looks at (empty: the first filled cell)
      'account_pattern': '',                # a regular expression whose first group is the ЛС in the account cell
-     'columns': {'account': 'Лицевой счет|ЛС', ...}}
+     'columns': {'account': 'Лицевой счет|ЛС', ...},
+     'sheet': ''}                          # XLSX: the sheet to read by its name (empty: the first one)
 
 A column is given by its header text (alternatives separated by ``|``, compared without case, spaces
 or punctuation), by its 1-based number or by its spreadsheet letter. The readers give every file type as rows:
@@ -226,7 +227,12 @@ def _read_xlsx(data, spec):
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise FileError('unreadable', str(exc))
     try:
-        sheet = book.worksheets[0]
+        if spec.get('sheet'):  # a workbook of several tables (the go-live import) names the one to read
+            if spec['sheet'] not in book.sheetnames:
+                raise FileError('sheet', spec['sheet'])
+            sheet = book[spec['sheet']]
+        else:
+            sheet = book.worksheets[0]
         # bank exports often declare a wrong sheet size, which would cut columns off: read what is there
         sheet.reset_dimensions()
         # read-only mode yields empty rows too, so enumerate gives the row number operators see in Excel

@@ -11,3 +11,4 @@ from . import neopro_receipt_wizard
 from . import neopro_period_close
 from . import neopro_penalty_writeoff
 from . import neopro_reading_import
+from . import neopro_golive_import
