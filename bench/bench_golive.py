@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_payment_import import ROOT, ensure_database  # noqa: E402
+from bench_payment_import import run_on_database  # noqa: E402
 
 ACCOUNT_BASE = 7000000
 
@@ -59,12 +59,7 @@ def main():
     ap.add_argument('--db', default='golive_bench')
     ap.add_argument('--subscribers', type=int, default=100000)
     args = ap.parse_args()
-    ensure_database(args.db)
-    import odoo
-    from odoo import api
-    odoo.tools.config.parse_config(['-c', os.path.join(ROOT, '.local', 'odoo.conf'), '--log-level=warn'])
-    with api.Environment.manage():
-        run(odoo.registry(args.db), args)
+    run_on_database(args.db, run, args)
 
 
 def run(registry, args):

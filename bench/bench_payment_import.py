@@ -42,6 +42,17 @@ def ensure_database(db):
                     '--http-port=0'], check=True, stdout=subprocess.DEVNULL)
 
 
+def run_on_database(db, run, args):
+    """``run(registry, args)`` on ``db`` (made with neopro_billing installed when missing), Odoo configured as
+    bin/setup writes it: the start shared by the benchmarks of files loaded into the add-on."""
+    ensure_database(db)
+    import odoo
+    from odoo import api
+    odoo.tools.config.parse_config(['-c', os.path.join(ROOT, '.local', 'odoo.conf'), '--log-level=warn'])
+    with api.Environment.manage():
+        run(odoo.registry(db), args)
+
+
 def ensure_accounts(env, count):
     """``count`` subscribers with account numbers ACCOUNT_BASE + 1 … (set-based SQL), and an open period."""
     cr = env.cr
@@ -109,12 +120,7 @@ def main():
     ap.add_argument('--commit', action='store_true', help='keep the loaded file and payments')
     args = ap.parse_args()
 
-    ensure_database(args.db)
-    import odoo
-    from odoo import api
-    odoo.tools.config.parse_config(['-c', os.path.join(ROOT, '.local', 'odoo.conf'), '--log-level=warn'])
-    with api.Environment.manage():
-        run(odoo.registry(args.db), args)
+    run_on_database(args.db, run, args)
 
 
 def run(registry, args):

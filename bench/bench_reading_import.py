@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_payment_import import ACCOUNT_BASE, ROOT, ensure_accounts, ensure_database  # noqa: E402
+from bench_payment_import import ACCOUNT_BASE, ensure_accounts, run_on_database  # noqa: E402
 
 SERIAL_BASE = 'BR'
 
@@ -100,12 +100,7 @@ def main():
     ap.add_argument('--accounts', type=int, default=100000)
     ap.add_argument('--type', choices=('csv', 'xlsx'), default='csv')
     args = ap.parse_args()
-    ensure_database(args.db)
-    import odoo
-    from odoo import api
-    odoo.tools.config.parse_config(['-c', os.path.join(ROOT, '.local', 'odoo.conf'), '--log-level=warn'])
-    with api.Environment.manage():
-        run(odoo.registry(args.db), args)
+    run_on_database(args.db, run, args)
 
 
 def run(registry, args):
