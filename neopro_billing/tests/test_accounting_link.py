@@ -479,3 +479,20 @@ class TestReceivableEqualsLedger(AccountingCase):
         self.assertEqual(by_partner.get(self.vesna.id), self._dec('-500.00'))
         self.assertEqual(self._dec(sum(row['total'] for row in partners)), ledger_total)
         self.assertEqual(self._dec(totals[5]), ledger_total)
+        # Odoo's partner ledger (Invoicing → Reports → Partner Ledger: posted entries up to October's end,
+        # reconciled ones included) lists the contracts' companies: each one's balance is its billing debt; the
+        # residential summary entries carry no partner (one per branch), their lines make up the rest
+        data = {'form': {'used_context': {'date_to': october.date_end, 'state': 'posted', 'strict_range': True},
+                         'reconciled': True, 'target_move': 'posted', 'result_selection': 'customer'}}
+        ledger = self.env['report.account.report_partnerledger'].get_report_values(None, data)
+        balances = {p.id: self._dec(ledger['sum_partner'](data, p, 'debit - credit')) for p in ledger['docs']}
+        self.assertEqual(balances, {self.vesna.id: self._debt(self.contract, october)})
+        self.env.cr.execute("""SELECT SUM(debit - credit) FROM account_move_line l JOIN account_move m
+                               ON m.id = l.move_id WHERE l.account_id = %s AND m.state = 'posted'
+                               AND l.date <= %s AND l.partner_id IS NULL""", (receivable.id, october.date_end))
+        residential = self._dec(self.env.cr.fetchone()[0])
+        self.assertEqual(residential, self._debt(self.frolov, october) + self._debt(self.sokolova, october))
+        self.assertEqual(residential, self._dec('610.00'))
+        self.assertEqual(sum(balances.values(), residential), ledger_total)
+        self.assertEqual(sum((self._dec(line['debit']) - self._dec(line['credit'])
+                              for line in ledger['lines'](data, self.vesna)), self._dec(0)), self._dec('-500.00'))
