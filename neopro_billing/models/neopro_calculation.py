@@ -78,14 +78,19 @@ _METERS_SQL = """
            AND m.account_id BETWEEN %(account_from)s AND %(account_to)s
     ), reading AS (
         SELECT r.meter_id, r.date, r.value, r.is_reset,
-               LAG(r.value) OVER (PARTITION BY r.meter_id ORDER BY r.date) AS prev_value
+               LAG(r.value) OVER (PARTITION BY r.meter_id ORDER BY r.date) AS prev_value,
+               LAG(r.date) OVER (PARTITION BY r.meter_id ORDER BY r.date) AS prev_date
           FROM neopro_meter_reading r
           JOIN meter ON meter.id = r.meter_id
          WHERE r.date <= %(calculation_date)s
     ), consumption AS (
         SELECT r.meter_id, r.date, """ + CONSUMPTION_SQL.format(
     is_reset='r.is_reset', value='r.value', previous='COALESCE(r.prev_value, m.initial_value)',
-    digits='m.digits') + """ AS volume
+    digits='m.digits') + """ AS volume,
+               -- the calendar months the reading's consumption covers since the reading before (at least one)
+               GREATEST(1, COALESCE((EXTRACT(YEAR FROM r.date) * 12 + EXTRACT(MONTH FROM r.date))
+                                    - (EXTRACT(YEAR FROM r.prev_date) * 12 + EXTRACT(MONTH FROM r.prev_date)), 1))
+                   AS months
           FROM reading r
           JOIN meter m ON m.id = r.meter_id
     ), in_period AS (
@@ -94,7 +99,8 @@ _METERS_SQL = """
          WHERE date >= %(period_start)s
       GROUP BY meter_id
     ), month AS (
-        SELECT meter_id, SUM(volume) AS volume,
+        -- a month's consumption for the average: a reading covering several months counts its monthly share
+        SELECT meter_id, SUM(volume / months) AS volume,
                row_number() OVER (PARTITION BY meter_id ORDER BY date_trunc('month', date) DESC) AS rank
           FROM consumption
          WHERE date < %(period_start)s

@@ -103,6 +103,31 @@ class TestAverageThenActual(SequenceCase):
         self.assertEqual(self._line(self.sub, self.cold, self.mar).amount, 1800.00)
 
 
+class TestAverageOfReadingsOverSeveralMonths(SequenceCase):
+    """A meter read every other month: each reading counts 20 m³ over two months. The average of a month without
+    reading is the monthly consumption (10 m³), not the 20 m³ one reading counted; and after an averaged month the
+    next average does not count the averaged month twice."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestAverageOfReadingsOverSeveralMonths, cls).setUpClass()
+        cls.sub = cls._create_billed_subscriber('R-BIMONTH')
+        meter = cls._create_meter('R-BIMONTH-M', cls.sub, installation_date='2022-07-01', initial_value=1000.0)
+        for day, value in (('2022-07-20', 1000.0), ('2022-09-20', 1020.0), ('2022-11-20', 1040.0),
+                           ('2023-01-20', 1060.0), ('2023-03-20', 1080.0)):
+            cls._read(meter, day, value)
+        cls.jan, cls.feb, cls.mar = cls._run_months(3)
+
+    def test_average_is_the_monthly_share(self):
+        lines = [self._line(self.sub, self.cold, period) for period in (self.jan, self.feb, self.mar)]
+        # January: 20 m³ since November; February: average of January, November, September at 20 / 2 each;
+        # March: 20 m³ since January less the 10 m³ billed by average
+        self.assertEqual([line.basis for line in lines], ['meter', 'average', 'meter'])
+        self.assertEqual([line.volume for line in lines], [20.0, 10.0, 10.0])
+        self.assertEqual([line.amount for line in lines], [2000.00, 1000.00, 1000.00])
+        self.assertEqual(sum(line.volume for line in lines), 1080.0 - 1040.0)
+
+
 class TestAverageCap(SequenceCase):
 
     @classmethod
