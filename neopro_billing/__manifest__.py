@@ -8,7 +8,8 @@
     'category': 'Billing',
     'author': 'NeoPro',
     'license': 'LGPL-3',
-    'depends': ['mail', 'portal', 'account', 'report_xlsx', 'queue_job', 'password_security', 'auth_brute_force'],
+    'depends': ['mail', 'portal', 'account', 'account_invoicing', 'report_xlsx', 'queue_job', 'password_security',
+                'auth_brute_force'],
     'data': [
         'security/neopro_security.xml',
         'security/ir.model.access.csv',

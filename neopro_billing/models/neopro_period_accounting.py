@@ -39,7 +39,7 @@ class NeoproPeriod(models.Model):
         ('posting', 'Posting'),
         ('posted', 'Posted'),
         ('failed', 'Failed'),
-    ], compute='_compute_accounting_state', string='Accounting')
+    ], compute='_compute_accounting_state', string='Accounting state')
     accounting_progress = fields.Float(compute='_compute_accounting_state', string='Posting progress (%)')
     accounting_error = fields.Text(compute='_compute_accounting_state', string='Posting errors')
     account_invoice_count = fields.Integer(compute='_compute_accounting_counts', string='Invoices')
@@ -165,6 +165,7 @@ class NeoproPeriod(models.Model):
         """Check the period can be posted, then queue its jobs: summary entries, then contracts by chunks (with
         ``delay=False``, run them at once instead); returns the job uuids."""
         self.ensure_one()
+        lang = self.env.context.get('lang') or self.env.user.lang  # the jobs write their texts in it
         # Billing accountants need not be Odoo Invoicing users: the documents are derived from the closed ledger,
         # not typed in, so they are written by the system once the caller's right was checked (jobs run sudo).
         period = self.sudo()
@@ -185,13 +186,13 @@ class NeoproPeriod(models.Model):
             return []
         uuids = []
         delayed = period.with_delay(description=_('Accounting of %s: summary entries per branch') % period.name)
-        uuids.append(getattr(delayed._post_summary_job(), 'uuid', ''))
+        uuids.append(getattr(delayed._post_summary_job(lang=lang), 'uuid', ''))
         for start in range(0, len(contract_ids), size):
             chunk = contract_ids[start:start + size]
             contracts = period.env['neopro.contract'].with_context(active_test=False).browse([chunk[0], chunk[-1]])
             delayed = period.with_delay(description=_('Accounting of %s: contracts %s – %s (%s)') % (
                 period.name, contracts[0].name, contracts[-1].name, len(chunk)))
-            uuids.append(getattr(delayed._post_contracts_job(chunk), 'uuid', ''))
+            uuids.append(getattr(delayed._post_contracts_job(chunk, lang=lang), 'uuid', ''))
         period._as_action().write({'accounting_job_uuids': ' '.join(u for u in uuids if u) or False})
         period.message_post(body=_('Posting to accounting queued: %s contracts in %s jobs, summary entries in one.')
                             % (len(contract_ids), len(uuids) - 1))
@@ -224,12 +225,18 @@ class NeoproPeriod(models.Model):
 
     # ------------------------------------------------------------------------------------ jobs
 
+    def _as_job_system(self, lang):
+        """The period as the system writes its documents in a job: sudo (see ``_enqueue_accounting``), in the
+        language of the user who queued it, ``lang`` (a job runs as the superuser without the context of the
+        request that queued it: the texts of invoices and entries would be in the runner's language)."""
+        return self.with_context(lang=lang or self.env.context.get('lang') or self.env.user.lang).sudo()
+
     @job(default_channel='root')
     @api.multi
-    def _post_summary_job(self):
+    def _post_summary_job(self, lang=None):
         """Job: replace the period's summary entries per branch."""
         self.ensure_one()
-        period = self.sudo()
+        period = self._as_job_system(lang)
         company = period.env.user.company_id._neopro_get_accounting_config()
         moves = period.account_move_ids
         moves.filtered(lambda m: m.state == 'posted').button_cancel()
@@ -239,10 +246,10 @@ class NeoproPeriod(models.Model):
 
     @job(default_channel='root')
     @api.multi
-    def _post_contracts_job(self, contract_ids):
+    def _post_contracts_job(self, contract_ids, lang=None):
         """Job: the period's documents of these contracts, their payments, and their reconciliation."""
         self.ensure_one()
-        period = self.sudo()
+        period = self._as_job_system(lang)
         counts = period._post_contracts(contract_ids)
         return _('Contracts: %s; documents written: %s, removed: %s; payments: %s; reconciliations: %s') % (
             len(contract_ids), counts['created'], counts['removed'], counts['payments'], counts['partials'])

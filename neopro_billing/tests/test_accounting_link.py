@@ -367,6 +367,16 @@ class TestAccountingJobs(AccountingCase):
         self.assertEqual(len(self.period.account_move_ids), 1)
         self.assertEqual(self._contract_residual(self.contract2), self._debt(self.contract2, self.period))
 
+    def test_jobs_write_in_the_language_of_who_queued_them(self):
+        """The runner performs jobs as the superuser without the request's context: the documents' texts are in
+        the language of the accountant who queued the posting, not the runner's."""
+        ru = self.env(context=dict(self.env.context, lang='ru_RU'))
+        uuids = self.period.with_env(ru)._enqueue_accounting()
+        run_jobs(self.env(context={'lang': 'en_US'}), uuids)
+        origins = self.env['account.invoice'].search([('neopro_period_id', '=', self.period.id)]).mapped('origin')
+        self.assertEqual(sorted(origins), ['Договор 1306548, период %s' % self.period.name,
+                                           'Договор 2263008, период %s' % self.period.name])
+
     def test_posting_refused_while_running(self):
         self.period._enqueue_accounting()
         with self.assertRaisesRegex(UserError, 'being posted'):
