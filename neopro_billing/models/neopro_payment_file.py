@@ -7,12 +7,12 @@ from decimal import Decimal
 import psycopg2
 import pytz
 from dateutil.relativedelta import relativedelta
-from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import payment_parser
+from ..lib.sql_copy import copy_rows
 
 ERROR_REASONS = [
     ('account_not_found', 'Account not found'),
@@ -159,7 +159,10 @@ class NeoproPaymentFile(models.Model):
             self.env['neopro.operation']._refresh_balances(period, sorted({line.account.id for line in good}))
         self.env['neopro.operation'].invalidate_cache()
         self.invalidate_cache()
-        record.operation_ids._on_payments_booked()  # the accounting link posts contract payments
+        # the accounting link posts contract payments; the ids by SQL: reading 100,000 operations through the ORM
+        # only to pass them on took 10 s of a Kaspi file's load
+        self.env.cr.execute('SELECT id FROM neopro_operation WHERE payment_file_id = %s ORDER BY id', (record.id,))
+        self.env['neopro.operation'].browse([row[0] for row in self.env.cr.fetchall()])._on_payments_booked()
         return record
 
     @api.model
@@ -328,7 +331,7 @@ class NeoproPaymentFile(models.Model):
 
     @api.model
     def _insert_payments(self, record, good, payment_format):
-        """Write the payments of the good lines with one set-based INSERT."""
+        """Write the payments of the good lines with one COPY."""
         if not good:
             return
         uid, now = self.env.uid, fields.Datetime.now()
@@ -341,31 +344,24 @@ class NeoproPaymentFile(models.Model):
         rows = [(
             g.line.amount, booking[g.line.date], g.line.date, period_id, g.account.id,
             g.account.branch_id, g.line.account, g.service_id, source_id, bank_id, g.line.txn_id,
-            g.line.payer, name, record.id, uid, uid, now, now,
+            g.line.payer, name, record.id, uid, uid, now, now, 'payment', False,
         ) for g in sorted(good, key=lambda g: g.account.id)]  # in index order: faster
-        execute_values(self.env.cr, """
-            INSERT INTO neopro_operation (
-                amount, date, payment_date, period_id, account_id, branch_id, account_number, service_id,
-                payment_source_id, bank_id, txn_id, payer_name, name, payment_file_id,
-                create_uid, write_uid, create_date, write_date, operation_type, is_auto)
-            VALUES %s""", rows,
-                       template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'payment', "
-                                "false)",
-                       page_size=5000)
+        copy_rows(self.env.cr, 'neopro_operation', (
+            'amount', 'date', 'payment_date', 'period_id', 'account_id', 'branch_id', 'account_number', 'service_id',
+            'payment_source_id', 'bank_id', 'txn_id', 'payer_name', 'name', 'payment_file_id',
+            'create_uid', 'write_uid', 'create_date', 'write_date', 'operation_type', 'is_auto'), rows)
 
     @api.model
     def _insert_errors(self, record, errors):
-        """Write the load protocol with one set-based INSERT."""
+        """Write the load protocol with one COPY."""
         if not errors:
             return
         uid, now = self.env.uid, fields.Datetime.now()
         rows = [(record.id, e['line_number'], e['account_number'], e['account_id'], e['payer_name'], e['amount_text'],
                  e['reason'], e['message'], uid, uid, now, now) for e in errors]
-        execute_values(self.env.cr, """
-            INSERT INTO neopro_payment_file_error (
-                file_id, line_number, account_number, account_id, payer_name, amount_text, reason, message,
-                create_uid, write_uid, create_date, write_date)
-            VALUES %s""", rows, page_size=5000)
+        copy_rows(self.env.cr, 'neopro_payment_file_error', (
+            'file_id', 'line_number', 'account_number', 'account_id', 'payer_name', 'amount_text', 'reason', 'message',
+            'create_uid', 'write_uid', 'create_date', 'write_date'), rows)
 
 
 class NeoproPaymentFileError(models.Model):
