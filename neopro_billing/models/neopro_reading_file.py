@@ -1,5 +1,3 @@
-import base64
-import hashlib
 from collections import namedtuple
 
 from odoo import _, api, fields, models
@@ -78,26 +76,18 @@ class NeoproReadingFormat(models.Model):
 class NeoproReadingFile(models.Model):
     """A meter-reading file loaded (RULES §14), with its load protocol and the original."""
     _name = 'neopro.reading.file'
+    _inherit = ['neopro.file.registry.mixin']
     _description = 'Meter reading file'
     _order = 'upload_date desc, id desc'
+    _protocol_table = 'neopro_reading_file_error'
+    _protocol_columns = ('line_number', 'serial_number', 'value_text', 'date_text', 'reason', 'message')
 
-    name = fields.Char(string='File', required=True, readonly=True)
     format_id = fields.Many2one('neopro.reading.format', ondelete='restrict', readonly=True)
     user_id = fields.Many2one('res.users', string='Loaded by', readonly=True, default=lambda self: self.env.uid,
                               index=True)
-    upload_date = fields.Datetime(string='Uploaded on', required=True, readonly=True, index=True,
-                                  default=fields.Datetime.now)
     total_records = fields.Integer(readonly=True, help='Reading lines in the file (without blank and skipped rows).')
-    loaded_count = fields.Integer(string='Loaded', readonly=True)
-    error_count = fields.Integer(string='Errors', readonly=True)
-    file_hash = fields.Char(string='SHA-256', readonly=True, index=True, copy=False)
-    data_file = fields.Binary(string='Original file', attachment=True, readonly=True)
     error_ids = fields.One2many('neopro.reading.file.error', 'file_id', string='Load protocol', readonly=True)
     reading_ids = fields.One2many('neopro.meter.reading', 'reading_file_id', string='Readings', readonly=True)
-
-    _sql_constraints = [
-        ('file_hash_unique', 'unique(file_hash)', 'This file has been loaded already.'),
-    ]
 
     @api.multi
     def unlink(self):
@@ -123,18 +113,15 @@ class NeoproReadingFile(models.Model):
         write the good lines at once. Returns the new ``neopro.reading.file``; nothing is written when anything
         fails; a file loaded before is refused, and a reading loaded before is never written twice."""
         self._check_import_rights()
-        file_hash = hashlib.sha256(data).hexdigest()
+        file_hash = self._get_file_hash(data)
         self._check_not_loaded(file_hash)
         parsed = reading_format._parse_file(data)
         good, errors = self._check_lines(parsed.lines, reading_format)
         with self.env.cr.savepoint():
-            # sudo: a readings file is made only here, by a user allowed to enter readings, from the file he loaded
-            # (nobody creates or edits one over RPC); the loader stays the real user
-            record = self.sudo().create({
-                'name': filename or _('Readings file'), 'format_id': reading_format.id, 'file_hash': file_hash,
-                'data_file': base64.b64encode(data), 'total_records': len(parsed.lines), 'loaded_count': len(good),
-                'error_count': len(errors), 'user_id': self.env.uid,
-            }).sudo(self.env.uid)
+            record = self._create_loaded_file({
+                'name': filename or _('Readings file'), 'format_id': reading_format.id,
+                'total_records': len(parsed.lines), 'loaded_count': len(good), 'error_count': len(errors),
+            }, data, file_hash)
             self._insert_readings(record, good)
             self._insert_errors(record, errors)
         self.env['neopro.meter.reading'].invalidate_cache()
@@ -406,18 +393,6 @@ class NeoproReadingFile(models.Model):
         copy_rows(self.env.cr, 'neopro_meter_reading', (
             'meter_id', 'date', 'value', 'source', 'is_reset', 'service_id', 'subscriber_id', 'branch_id',
             'reading_file_id', 'create_uid', 'write_uid', 'create_date', 'write_date'), rows)
-
-    @api.model
-    def _insert_errors(self, record, errors):
-        """Write the load protocol with one COPY."""
-        if not errors:
-            return
-        uid, now = self.env.uid, fields.Datetime.now()
-        rows = [(record.id, e['line_number'], e['serial_number'], e['value_text'], e['date_text'], e['reason'],
-                 e['message'], uid, uid, now, now) for e in errors]
-        copy_rows(self.env.cr, 'neopro_reading_file_error', (
-            'file_id', 'line_number', 'serial_number', 'value_text', 'date_text', 'reason', 'message',
-            'create_uid', 'write_uid', 'create_date', 'write_date'), rows)
 
 
 def _number(value):
