@@ -70,6 +70,8 @@ def normalize_header(value):
 
 def to_text(value):
     """A cell as stripped text; integral numbers lose their ``.0``."""
+    if value.__class__ is str:  # most cells: no type tests
+        return ' '.join(value.split())
     if value is None:
         return ''
     if isinstance(value, float) and value.is_integer():
@@ -403,32 +405,39 @@ class _XlsxBook(object):
                 number = int(value)
         namespace = node.tag[:-3]  # '{…main}' of 'row'
         cell_tag, value_tag = namespace + 'c', namespace + 'v'
-        cells, column = [], 0
+        row, column, columns = [], 0, _COLUMNS
         for cell in node:  # per cell only attribute reads and one child loop: 800,000 cells in a registry
             if cell.tag != cell_tag:
                 continue
             get = cell.get
             ref = get('r')
-            column = _column_index(ref) if ref else column + 1
+            if ref:
+                column = columns.get(ref.rstrip('0123456789')) or _column_index(ref)
+            else:
+                column += 1
             kind = get('t')
             if kind == 'inlineStr':
                 inline = next(cell.iterfind(namespace + 'is'), None)
-                cells.append((column, self._strings_of(inline) if inline is not None else None))
-                continue
-            value = None
-            for child in cell:
-                if child.tag == value_tag:
-                    value = child.text or None
-                    break
-            if value is not None:
-                value = self._value(kind, value, get)
-            cells.append((column, value))
-        if not cells:
+                value = self._strings_of(inline) if inline is not None else None
+            else:
+                value = None
+                for child in cell:
+                    if child.tag == value_tag:
+                        value = child.text or None
+                        break
+                if value is not None:
+                    value = self._value(kind, value, get)
+            width = len(row)
+            if column == width + 1:
+                row.append(value)
+            elif column > width:
+                row.extend([None] * (column - width - 1))
+                row.append(value)
+            elif column > 0:
+                row[column - 1] = value  # a cell out of order or repeated: the last one counts, as in openpyxl
+        if not row:
             return number, ()
-        row = [None] * column  # openpyxl makes the row as wide as its last cell
-        for index, value in cells:
-            if 0 < index <= column:
-                row[index - 1] = value
+        del row[column:]  # openpyxl makes the row as wide as its last cell
         return number, tuple(row)
 
     def _value(self, kind, value, get):
