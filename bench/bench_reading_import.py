@@ -9,8 +9,9 @@ The database is made as for bench_payment_import.py (subscribers by SQL), plus o
 subscriber with a reading of the month before (so every line is checked against a previous reading). The file
 (the generic CSV ``serial_number;date;value``, or the same rows as XLSX) has one line in 200 with an unknown
 serial and one in 500 lower than the previous reading. Printed, from the same run: the bare parse of the file
-(``csv.reader`` / openpyxl read-only, every cell), the full import time (parse, checks, readings, protocol,
-attachment) and their ratio. The import is rolled back, so the benchmark can be re-run.
+(``csv.reader`` / openpyxl read-only, every cell), the bare ``INSERT … SELECT`` of as many readings (the
+database's floor: indexes, foreign keys), the full import time (parse, checks, readings, protocol, attachment) and
+the ratios. The import is rolled back, so the benchmark can be re-run.
 """
 import argparse
 import csv
@@ -20,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_payment_import import ACCOUNT_BASE, ensure_accounts, run_on_database  # noqa: E402
+from bench_payment_import import ACCOUNT_BASE, bare_sql_seconds, ensure_accounts, run_on_database  # noqa: E402
 
 SERIAL_BASE = 'BR'
 
@@ -50,6 +51,15 @@ def ensure_meters(env, count):
     cr.execute('ANALYZE neopro_meter_reading')
     cr.commit()
     print('Generated %d meters with a reading each' % count, flush=True)
+
+
+# The readings of a file written by one INSERT … SELECT (no file, no checks): indexes, foreign keys, constraints.
+BARE_READINGS_SQL = """
+    INSERT INTO neopro_meter_reading (meter_id, date, value, source, is_reset, service_id, subscriber_id, branch_id,
+                                      create_uid, write_uid, create_date, write_date)
+    SELECT m.id, %(day)s, 200, 'remote', false, m.service_id, m.subscriber_id, m.branch_id,
+           1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+      FROM neopro_meter m WHERE m.serial_number LIKE 'BR%%' ORDER BY m.id LIMIT %(lines)s"""
 
 
 def make_rows(lines, accounts, day):
@@ -125,10 +135,13 @@ def run(registry, args):
         import_s = time.time() - started
         summary = (record.total_records, record.loaded_count, record.error_count)
         cr.rollback()
+    insert_s = bare_sql_seconds(registry, BARE_READINGS_SQL, {'day': day, 'lines': summary[1]})
     print('Loaded (%s, %.1f MB): %d lines, %d readings, %d protocol lines' % ((args.type, len(data) / 1e6) + summary))
     print('bare parse: %.2f s (%d rows)' % (parse_s, rows))
+    print('bare INSERT ... SELECT of the %d readings: %.2f s' % (summary[1], insert_s))
     print('import: %.2f s (goal <= 30 s)' % import_s)
     print('ratio import / bare parse: %.2fx (goal <= 2x)' % (import_s / parse_s))
+    print('ratio import / (bare parse + bare insert): %.2fx' % (import_s / (parse_s + insert_s)))
 
 
 if __name__ == '__main__':

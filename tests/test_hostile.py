@@ -240,6 +240,46 @@ def test_payments_not_linked_to_a_file(users, payment, forged_file):
     assert linked is False
 
 
+@pytest.fixture(scope='module')
+def forged_reading_file(users):
+    return users['admin'].call('neopro.reading.file', 'create', {'name': 'forged-%s.csv' % uuid.uuid4().hex[:6]})
+
+
+@pytest.fixture()
+def open_reading(users, demo, periods):
+    """A typed reading of meter 6748 (operator1's and the inspector's branch) in the open period, removed after."""
+    admin = users['admin']
+    meter = demo.ref('neopro_billing.meter_6748_demo')
+    last = admin.call('neopro.meter.reading', 'search_read', [('meter_id', '=', meter)], fields=['date', 'value'],
+                      order='date desc', limit=1)
+    day = max(periods['open']['date_start'], min(TODAY.isoformat(), periods['open']['date_end']))
+    assert not last or last[0]['date'] < day, 'the demo has no reading of 6748 in the open period yet'
+    reading = admin.call('neopro.meter.reading', 'create', {
+        'meter_id': meter, 'date': day, 'value': (last[0]['value'] if last else 0) + 1, 'source': 'inspector'})
+    yield reading
+    admin.call('neopro.meter.reading', 'unlink', [reading])
+
+
+@pytest.mark.parametrize('login', ['operator1', 'inspector'])
+def test_reading_not_linked_to_a_file(users, open_reading, forged_reading_file, login):
+    """A typed reading linked to a readings file would pass for a loaded one (and keep the file from deletion)."""
+    message = refused(users[login], 'neopro.meter.reading', 'write', [open_reading],
+                      {'reading_file_id': forged_reading_file})
+    assert 'Файл показаний' in message and 'заполняет система' in message, message
+    linked = users['admin'].call('neopro.meter.reading', 'read', [open_reading], ['reading_file_id'])[0]
+    assert linked['reading_file_id'] is False
+    assert users['admin'].call('neopro.reading.file', 'read', [forged_reading_file],
+                               ['reading_ids'])[0]['reading_ids'] == []
+
+
+def test_reading_not_created_with_a_file(users, demo, open_reading, forged_reading_file):
+    before = users['admin'].call('neopro.meter.reading', 'read', [open_reading], ['date', 'value'])[0]
+    message = refused(users['inspector'], 'neopro.meter.reading', 'create', {
+        'meter_id': demo.ref('neopro_billing.meter_6748_demo'), 'date': before['date'], 'value': before['value'] + 1,
+        'source': 'inspector', 'reading_file_id': forged_reading_file})
+    assert 'Файл показаний' in message and 'заполняет система' in message, message
+
+
 BALANCE_FIELDS = ['balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
                   'balance_end']
 

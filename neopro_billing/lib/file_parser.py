@@ -14,7 +14,9 @@ is turned by its model into a spec dict::
      'sheet': ''}                          # XLSX: the sheet to read by its name (empty: the first one)
 
 A column is given by its header text (alternatives separated by ``|``, compared without case, spaces
-or punctuation), by its 1-based number or by its spreadsheet letter. The readers give every file type as rows:
+or punctuation), by its 1-based number or by its spreadsheet letter. Several columns joined by ``+`` make one
+value of their cells joined by ``/`` (a bank statement's document number, date and payer as the transaction id;
+empty parts at the end left out), empty when the first of them is empty. The readers give every file type as rows:
 an XLSX/XLS sheet or CSV text as it is; a 1C bank statement (``1CClientBankExchange``) as a header of its keys
 and one row per incoming document; a DBF as its field names and records.
 
@@ -68,6 +70,8 @@ def normalize_header(value):
 
 def to_text(value):
     """A cell as stripped text; integral numbers lose their ``.0``."""
+    if value.__class__ is str:  # most cells: no type tests
+        return ' '.join(value.split())
     if value is None:
         return ''
     if isinstance(value, float) and value.is_integer():
@@ -218,28 +222,256 @@ def _check_unpacked_size(data):
 
 
 def _read_xlsx(data, spec):
+    """The rows of a worksheet as openpyxl's read-only ``iter_rows(values_only=True)`` gives them (same values,
+    same row numbers, the sheet's declared size ignored), read straight from the sheet's XML.
+
+    openpyxl builds an object per shared string and a dict per cell: on a 100,000-line Kaspi registry that was
+    most of the load (9 s of it). This reader takes only what a registry needs — values, shared strings, which
+    styles are dates, the workbook's epoch — with lxml (entities not resolved, no network), and leaves the number
+    formats and dates to openpyxl's own functions.
+    """
     import zipfile
 
-    import openpyxl
+    from lxml import etree
     _check_unpacked_size(data)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        book = _XlsxBook(zipfile.ZipFile(io.BytesIO(data)))
+        sheet = book.sheet(spec.get('sheet'))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, etree.LxmlError) as exc:
         raise FileError('unreadable', str(exc))
     try:
-        if spec.get('sheet'):  # a workbook of several tables (the go-live import) names the one to read
-            if spec['sheet'] not in book.sheetnames:
-                raise FileError('sheet', spec['sheet'])
-            sheet = book[spec['sheet']]
-        else:
-            sheet = book.worksheets[0]
-        # bank exports often declare a wrong sheet size, which would cut columns off: read what is there
-        sheet.reset_dimensions()
-        # read-only mode yields empty rows too, so enumerate gives the row number operators see in Excel
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+        for number, row in book.rows(sheet):
             yield number, row
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, etree.LxmlError) as exc:
+        raise FileError('unreadable', str(exc))
     finally:
         book.close()
+
+
+class _XlsxBook(object):
+    """A workbook's parts read with lxml: sheets (name -> part), shared strings, date styles, epoch."""
+
+    OFFICE_DOCUMENT = 'officeDocument'
+
+    def __init__(self, archive):
+        from lxml import etree
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+        self.from_excel, self.from_iso = from_excel, from_ISO8601
+        self.archive = archive
+        self.etree = etree
+        self.parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        workbook = self._office_document()
+        base = workbook.rpartition('/')[0]
+        rels = self._rels(workbook)
+        root = self._xml(workbook)
+        self.epoch = self._epoch(root)
+        self.sheets = []  # (name, part) of the worksheets, in the workbook's order
+        names = set(archive.namelist())
+        for node in root.iter('{*}sheet'):
+            rel_id = next((v for k, v in node.attrib.items() if k.endswith('}id')), None)
+            target = rels.get(rel_id)
+            if target and target[0].endswith('/worksheet') and self._resolve(base, target[1]) in names:
+                self.sheets.append((node.get('name'), self._resolve(base, target[1])))
+        self.sheet_names = [node.get('name') for node in root.iter('{*}sheet')]
+        strings = next((self._resolve(base, t) for kind, t in rels.values() if kind.endswith('/sharedStrings')), None)
+        styles = next((self._resolve(base, t) for kind, t in rels.values() if kind.endswith('/styles')), None)
+        self.shared_strings = self._shared_strings(strings) if strings in names else []
+        # compared with the cells' ``s`` attribute as it is written: no int() per cell
+        self.date_styles = {str(i) for i in self._date_styles(styles)} if styles in names else set()
+
+    def close(self):
+        self.archive.close()
+
+    # -- parts
+
+    def _xml(self, part):
+        return self.etree.fromstring(self.archive.read(part), self.parser)
+
+    @staticmethod
+    def _resolve(base, target):
+        import posixpath
+        if target.startswith('/'):
+            return target.lstrip('/')
+        return posixpath.normpath(posixpath.join(base, target))
+
+    def _rels(self, part):
+        """``{relationship id: (type, target)}`` of a part."""
+        folder, _slash, name = part.rpartition('/')
+        path = (folder + '/' if folder else '') + '_rels/' + name + '.rels'
+        if path not in self.archive.namelist():
+            return {}
+        return {node.get('Id'): (node.get('Type') or '', node.get('Target') or '')
+                for node in self._xml(path).iter('{*}Relationship')}
+
+    def _office_document(self):
+        for kind, target in self._rels('').values():
+            if kind.endswith('/' + self.OFFICE_DOCUMENT):
+                return self._resolve('', target)
+        return 'xl/workbook.xml'
+
+    @staticmethod
+    def _epoch(root):
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+        props = next(root.iter('{*}workbookPr'), None)
+        date1904 = props is not None and (props.get('date1904') or '').lower() in ('1', 'true')
+        return CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+
+    @staticmethod
+    def _strings_of(node):
+        """The text of a string item (``si`` / ``is``): its ``t`` and rich-text runs, phonetic runs left out."""
+        if len(node) == 1 and node[0].tag.endswith('}t'):
+            return node[0].text or ''  # the usual plain string: no tree walk
+        return ''.join(t.text or '' for t in node.iter('{*}t') if not t.getparent().tag.endswith('}rPh'))
+
+    def _shared_strings(self, part):
+        strings = []
+        append, text_of = strings.append, self._strings_of
+        with self.archive.open(part) as source:
+            for _event, node in self.etree.iterparse(source, events=('end',), tag='{*}si', resolve_entities=False,
+                                                     no_network=True):
+                text = text_of(node)
+                append(text.replace('x005F_', '') if 'x005F_' in text else text)  # as openpyxl reads them
+                node.clear()
+                while node.getprevious() is not None:
+                    del node.getparent()[0]
+        return strings
+
+    def _date_styles(self, part):
+        """Indexes of the cell styles whose number format is a date or time (a duration too: openpyxl's read-only
+        mode gives it as a datetime)."""
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+        root = self._xml(part)
+        custom = {}
+        for node in root.iter('{*}numFmt'):
+            try:
+                custom[int(node.get('numFmtId'))] = node.get('formatCode')
+            except (TypeError, ValueError):
+                continue
+        dates = set()
+        cell_xfs = next(root.iter('{*}cellXfs'), None)
+        for index, node in enumerate(cell_xfs.iterfind('{*}xf') if cell_xfs is not None else ()):
+            try:
+                fmt_id = int(node.get('numFmtId') or 0)
+            except ValueError:
+                fmt_id = 0
+            fmt = custom[fmt_id] if fmt_id in custom else BUILTIN_FORMATS.get(fmt_id)
+            if is_date_format(fmt):
+                dates.add(index)
+        return dates
+
+    def sheet(self, name):
+        """The part of the worksheet ``name`` (empty: the first worksheet)."""
+        if name:
+            if name not in self.sheet_names:
+                raise FileError('sheet', name)
+            part = next((p for n, p in self.sheets if n == name), None)
+            if part is None:
+                raise FileError('sheet', name)
+            return part
+        if not self.sheets:
+            raise FileError('unreadable', 'no worksheet')
+        return self.sheets[0][1]
+
+    # -- cells
+
+    def rows(self, part):
+        """``(row number, cells)``: every row from 1 on (missing ones empty), each as wide as its last cell."""
+        counter = 1
+        with self.archive.open(part) as source:
+            for _event, node in self.etree.iterparse(source, events=('end',), tag='{*}row', resolve_entities=False,
+                                                     no_network=True):
+                number, cells = self._row(node, counter)
+                node.clear()
+                while node.getprevious() is not None:  # keep memory flat on 100,000 rows
+                    del node.getparent()[0]
+                while counter < number:
+                    yield counter, ()
+                    counter += 1
+                if counter <= number:  # a row out of order is left out, as openpyxl does
+                    yield counter, cells
+                    counter += 1
+
+    def _row(self, node, counter):
+        number = node.get('r')
+        if number is None:
+            number = counter
+        else:
+            try:
+                number = int(number)
+            except ValueError:
+                value = float(number)
+                if not value.is_integer():
+                    raise ValueError('%s is not a valid row number' % number)
+                number = int(value)
+        namespace = node.tag[:-3]  # '{…main}' of 'row'
+        cell_tag, value_tag = namespace + 'c', namespace + 'v'
+        row, column, columns = [], 0, _COLUMNS
+        for cell in node:  # per cell only attribute reads and one child loop: 800,000 cells in a registry
+            if cell.tag != cell_tag:
+                continue
+            get = cell.get
+            ref = get('r')
+            if ref:
+                column = columns.get(ref.rstrip('0123456789')) or _column_index(ref)
+            else:
+                column += 1
+            kind = get('t')
+            if kind == 'inlineStr':
+                inline = next(cell.iterfind(namespace + 'is'), None)
+                value = self._strings_of(inline) if inline is not None else None
+            else:
+                value = None
+                for child in cell:
+                    if child.tag == value_tag:
+                        value = child.text or None
+                        break
+                if value is not None:
+                    value = self._value(kind, value, get)
+            width = len(row)
+            if column == width + 1:
+                row.append(value)
+            elif column > width:
+                row.extend([None] * (column - width - 1))
+                row.append(value)
+            elif column > 0:
+                row[column - 1] = value  # a cell out of order or repeated: the last one counts, as in openpyxl
+        if not row:
+            return number, ()
+        del row[column:]  # openpyxl makes the row as wide as its last cell
+        return number, tuple(row)
+
+    def _value(self, kind, value, get):
+        if kind is None or kind == 'n':
+            number = float(value) if ('.' in value or 'E' in value or 'e' in value) else int(value)
+            if get('s') in self.date_styles:
+                try:
+                    return self.from_excel(number, self.epoch)
+                except (OverflowError, ValueError):
+                    return '#VALUE!'  # as openpyxl: a date cell whose serial is no date
+            return number
+        if kind == 's':
+            return self.shared_strings[int(value)]
+        if kind == 'b':
+            return bool(int(value))
+        if kind == 'd':
+            return self.from_iso(value)
+        return value  # 'str' (a formula's text), 'e' (an error such as #N/A)
+
+
+_COLUMNS = {}
+
+
+def _column_index(ref):
+    """1-based column of a cell reference (``AB12`` -> 28), cached by its letters."""
+    letters = ref.rstrip('0123456789$').lstrip('$')
+    index = _COLUMNS.get(letters)
+    if index is None:
+        index = 0
+        for char in letters.upper():
+            index = index * 26 + ord(char) - ord('A') + 1
+        if len(letters) <= 3:  # a real column (XFD at most): the cache stays small whatever a file holds
+            _COLUMNS[letters] = index
+    return index
 
 
 def _read_xls(data, spec):
@@ -408,7 +640,10 @@ def _dbf_codepage(encoding):
 # ---------------------------------------------------------------------------------------------- table
 
 def resolve_columns(header, spec, required, optional=()):
-    """Map column keys to 0-based indexes in ``header``: ``(columns, None)``, or ``(None, missing key)``."""
+    """Map column keys to 0-based indexes in ``header``: ``(columns, None)``, or ``(None, missing key)``.
+
+    A key of several columns (``a+b``) maps to the tuple of their indexes (None for a part not in the file); it is
+    found when its first part is."""
     normalized = [normalize_header(cell) for cell in header]
     columns = {}
     for key in tuple(required) + tuple(optional):
@@ -417,13 +652,32 @@ def resolve_columns(header, spec, required, optional=()):
             if key in required:
                 return None, key
             continue
-        index = _find_column(wanted, normalized)
+        parts = [part.strip() for part in wanted.split('+') if part.strip()]
+        if len(parts) > 1:
+            index = tuple(_find_column(part, normalized) for part in parts)
+            if index[0] is None:
+                index = None
+        else:
+            index = _find_column(wanted, normalized)
         if index is None:
             if key in required:
                 return None, key
             continue
         columns[key] = index
     return columns, None
+
+
+def _first_index(index):
+    """The column of a key: its index, or the first part's of a key of several columns."""
+    return index[0] if isinstance(index, tuple) else index
+
+
+def _joined_getter(indexes):
+    """Cells of several columns joined by ``/``; None when the first one is empty."""
+    def get(row):
+        parts = [to_identifier(row[i]) if i is not None and i < len(row) else '' for i in indexes]
+        return '/'.join(parts).rstrip('/') if parts[0] else None
+    return get
 
 
 def _find_column(wanted, normalized):
@@ -446,8 +700,9 @@ def _find_column(wanted, normalized):
 def _row_has_names(row, spec, columns, required):
     """When finding the header, a row counts only if a required column was found by its name."""
     normalized = [normalize_header(cell) for cell in row]
-    return any(columns[key] < len(normalized) and normalized[columns[key]] and normalized[columns[key]] in
-               [normalize_header(a) for a in spec['columns'][key].split('|')]
+    indexes = {key: _first_index(columns[key]) for key in required}
+    return any(indexes[key] < len(normalized) and normalized[indexes[key]] and normalized[indexes[key]] in
+               [normalize_header(a) for a in spec['columns'][key].split('+')[0].split('|')]
                for key in required)
 
 
@@ -467,6 +722,8 @@ class Table(object):
         index = self.columns.get(key)
         if index is None:
             return lambda row: None
+        if isinstance(index, tuple):
+            return _joined_getter(index)
         return lambda row: row[index] if index < len(row) else None
 
     def __iter__(self):
@@ -474,8 +731,9 @@ class Table(object):
         skip = re.compile(spec['skip_pattern'], re.IGNORECASE) if spec.get('skip_pattern') else None
         skip_index = None
         if skip is not None and spec.get('skip_column'):
-            skip_index = self.columns.get('skip')
-        mapped = list(self.columns.values())
+            skip_index = _first_index(self.columns.get('skip'))
+        mapped = [i for index in self.columns.values() for i in (index if isinstance(index, tuple) else (index,))
+                  if i is not None]
         for number, row in self._rows:
             if not any(row[i] not in (None, '') for i in mapped if i < len(row)):
                 continue  # blank row

@@ -31,6 +31,7 @@ from . import neopro_operation
 from . import neopro_file_format
 from . import neopro_payment_format
 from . import res_bank
+from . import neopro_file_registry
 from . import neopro_payment_file
 from . import neopro_reading_file
 from . import neopro_debt_registry

@@ -19,8 +19,12 @@ READING_SOURCES = [
 
 class NeoproMeterReading(models.Model):
     _name = 'neopro.meter.reading'
+    _inherit = ['neopro.protected.mixin']
     _description = 'Meter reading'
     _order = 'meter_id, date desc'
+    # The readings file links the readings it loaded (with SQL): a user linking a typed reading to a file would make
+    # it look loaded, and keep the file from being deleted.
+    _protected_fields = {'reading_file_id': (False,)}
 
     meter_id = fields.Many2one('neopro.meter', required=True, ondelete='restrict', index=True)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
@@ -30,7 +34,7 @@ class NeoproMeterReading(models.Model):
                               help='The counter was replaced or reset: the value may be lower than the previous one '
                                    'and counts from zero.')
     note = fields.Char()
-    reading_file_id = fields.Many2one('neopro.reading.file', string='Readings file', readonly=True,
+    reading_file_id = fields.Many2one('neopro.reading.file', string='Readings file', readonly=True, copy=False,
                                       ondelete='restrict', index=True, help='The file this reading was loaded from.')
     service_id = fields.Many2one(related='meter_id.service_id', store=True, readonly=True)
     subscriber_id = fields.Many2one(related='meter_id.subscriber_id', store=True, readonly=True)

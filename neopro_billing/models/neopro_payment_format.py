@@ -26,7 +26,8 @@ class NeoproPaymentFormat(models.Model):
     column_service = fields.Char(string='Service column', help='Optional: service code or name, e.g. ХВС.')
     column_txn = fields.Char(string='Transaction id column',
                              help='Optional: receipt or transaction number; a number seen before for the same '
-                                  'bank is never booked twice.')
+                                  'bank is never booked twice. Several columns joined by + (e.g. '
+                                  'Номер+ДатаДокумента+ПлательщикСчет) make one number of their values.')
     payment_source_id = fields.Many2one('neopro.payment.source', required=True, ondelete='restrict',
                                         default=lambda self: self.env.ref('neopro_billing.payment_source_bank',
                                                                           raise_if_not_found=False))

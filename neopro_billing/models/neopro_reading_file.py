@@ -1,13 +1,10 @@
-import base64
-import hashlib
 from collections import namedtuple
-
-from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import ledger, reading_parser
+from ..lib.sql_copy import copy_rows
 from .neopro_meter_reading import READING_SOURCES
 
 ERROR_REASONS = [
@@ -30,8 +27,8 @@ SOURCE_ALIASES = {
     'verification': ['поверка'],
 }
 
-# A meter a reading line can go to.
-Meter = namedtuple('Meter', 'id serial digits removal_date initial_value')
+# A meter a reading line can go to, with what its readings store of it.
+Meter = namedtuple('Meter', 'id serial digits removal_date initial_value service_id subscriber_id branch_id')
 # A reading to write: the parsed line, its Meter, and the source code.
 GoodReading = namedtuple('GoodReading', 'line meter source')
 
@@ -79,26 +76,18 @@ class NeoproReadingFormat(models.Model):
 class NeoproReadingFile(models.Model):
     """A meter-reading file loaded (RULES §14), with its load protocol and the original."""
     _name = 'neopro.reading.file'
+    _inherit = ['neopro.file.registry.mixin']
     _description = 'Meter reading file'
     _order = 'upload_date desc, id desc'
+    _protocol_table = 'neopro_reading_file_error'
+    _protocol_columns = ('line_number', 'serial_number', 'value_text', 'date_text', 'reason', 'message')
 
-    name = fields.Char(string='File', required=True, readonly=True)
     format_id = fields.Many2one('neopro.reading.format', ondelete='restrict', readonly=True)
     user_id = fields.Many2one('res.users', string='Loaded by', readonly=True, default=lambda self: self.env.uid,
                               index=True)
-    upload_date = fields.Datetime(string='Uploaded on', required=True, readonly=True, index=True,
-                                  default=fields.Datetime.now)
     total_records = fields.Integer(readonly=True, help='Reading lines in the file (without blank and skipped rows).')
-    loaded_count = fields.Integer(string='Loaded', readonly=True)
-    error_count = fields.Integer(string='Errors', readonly=True)
-    file_hash = fields.Char(string='SHA-256', readonly=True, index=True, copy=False)
-    data_file = fields.Binary(string='Original file', attachment=True, readonly=True)
     error_ids = fields.One2many('neopro.reading.file.error', 'file_id', string='Load protocol', readonly=True)
     reading_ids = fields.One2many('neopro.meter.reading', 'reading_file_id', string='Readings', readonly=True)
-
-    _sql_constraints = [
-        ('file_hash_unique', 'unique(file_hash)', 'This file has been loaded already.'),
-    ]
 
     @api.multi
     def unlink(self):
@@ -124,18 +113,15 @@ class NeoproReadingFile(models.Model):
         write the good lines at once. Returns the new ``neopro.reading.file``; nothing is written when anything
         fails; a file loaded before is refused, and a reading loaded before is never written twice."""
         self._check_import_rights()
-        file_hash = hashlib.sha256(data).hexdigest()
+        file_hash = self._get_file_hash(data)
         self._check_not_loaded(file_hash)
         parsed = reading_format._parse_file(data)
         good, errors = self._check_lines(parsed.lines, reading_format)
         with self.env.cr.savepoint():
-            # sudo: a readings file is made only here, by a user allowed to enter readings, from the file he loaded
-            # (nobody creates or edits one over RPC); the loader stays the real user
-            record = self.sudo().create({
-                'name': filename or _('Readings file'), 'format_id': reading_format.id, 'file_hash': file_hash,
-                'data_file': base64.b64encode(data), 'total_records': len(parsed.lines), 'loaded_count': len(good),
-                'error_count': len(errors), 'user_id': self.env.uid,
-            }).sudo(self.env.uid)
+            record = self._create_loaded_file({
+                'name': filename or _('Readings file'), 'format_id': reading_format.id,
+                'total_records': len(parsed.lines), 'loaded_count': len(good), 'error_count': len(errors),
+            }, data, file_hash)
             self._insert_readings(record, good)
             self._insert_errors(record, errors)
         self.env['neopro.meter.reading'].invalidate_cache()
@@ -263,14 +249,14 @@ class NeoproReadingFile(models.Model):
         by_serial, by_account = {}, {}
         if serials:
             for row in self._query_meters([('serial_number', 'in', serials)]):
-                by_serial.setdefault(row[1], []).append(Meter(*row[:5]))
+                by_serial.setdefault(row[1], []).append(Meter(*row[:8]))
         if accounts:
             services = self._get_service_names()
             for row in self._query_meters([('account_id.account_number', 'in', accounts)]):
-                meter = Meter(*row[:5])
-                for name in services.get(row[6], []):
-                    by_account.setdefault(row[5], []).append((meter, name))
-                by_account.setdefault(row[5], []).append((meter, None))
+                meter = Meter(*row[:8])
+                for name in services.get(row[5], []):
+                    by_account.setdefault(row[8], []).append((meter, name))
+                by_account.setdefault(row[8], []).append((meter, None))
         # a line without a service matches the meter only when the account has one meter
         for number, pairs in by_account.items():
             ids = {m.id for m, _name in pairs}
@@ -279,19 +265,20 @@ class NeoproReadingFile(models.Model):
 
     @api.model
     def _query_meters(self, domain):
-        """``(id, serial, digits, removal date, initial value, ЛС, service id)`` of the meters of ``domain`` the
-        user may read: the ORM's query with the record rules applied, one statement."""
+        """``(id, serial, digits, removal date, initial value, service id, subscriber id, branch id, ЛС)`` of the
+        meters of ``domain`` the user may read: the ORM's query with the record rules applied, one statement."""
         Meter_ = self.env['neopro.meter']
         query = Meter_._where_calc(domain)
         Meter_._apply_ir_rules(query, 'read')
         from_clause, where_clause, params = query.get_sql()
         self.env.cr.execute(
             'SELECT "neopro_meter".id, "neopro_meter".serial_number, "neopro_meter".digits, '
-            '"neopro_meter".removal_date, "neopro_meter".initial_value, acc.account_number, '
-            '"neopro_meter".service_id FROM %s LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id '
+            '"neopro_meter".removal_date, "neopro_meter".initial_value, "neopro_meter".service_id, '
+            '"neopro_meter".subscriber_id, "neopro_meter".branch_id, acc.account_number '
+            'FROM %s LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id '
             'WHERE %s' % (from_clause, where_clause or 'TRUE'), params)
-        return [(i, s, d or 0, r and fields.Date.from_string(r), iv or 0.0, a, sv)
-                for i, s, d, r, iv, a, sv in self.env.cr.fetchall()]
+        return [(i, s, d or 0, r and fields.Date.from_string(r), iv or 0.0, sv, sb, br, a)
+                for i, s, d, r, iv, sv, sb, br, a in self.env.cr.fetchall()]
 
     @api.model
     def _get_service_names(self):
@@ -370,8 +357,7 @@ class NeoproReadingFile(models.Model):
         self.env.cr.execute('CREATE TEMPORARY TABLE IF NOT EXISTS neopro_reading_import_keys '
                             '(meter_id integer, date date) ON COMMIT DROP')
         self.env.cr.execute('TRUNCATE neopro_reading_import_keys')
-        execute_values(self.env.cr, 'INSERT INTO neopro_reading_import_keys (meter_id, date) VALUES %s',
-                       sorted(keys), page_size=10000)
+        copy_rows(self.env.cr, 'neopro_reading_import_keys', ('meter_id', 'date'), sorted(keys))
         self.env.cr.execute('ANALYZE neopro_reading_import_keys')
         self.env.cr.execute("""
             SELECT k.meter_id, k.date, same.value, prev.date, prev.value, prev.is_reset,
@@ -398,34 +384,15 @@ class NeoproReadingFile(models.Model):
 
     @api.model
     def _insert_readings(self, record, good):
-        """Write the good readings with one set-based INSERT; the stored related fields come from the meter."""
+        """Write the good readings with one COPY; the stored related fields come from the meter (read with it)."""
         if not good:
             return
         uid, now = self.env.uid, fields.Datetime.now()
-        rows = [(g.meter.id, g.line.date, g.line.value, g.source, record.id, uid, now) for g in good]
-        execute_values(self.env.cr, """
-            INSERT INTO neopro_meter_reading (
-                meter_id, date, value, source, is_reset, service_id, subscriber_id, branch_id, reading_file_id,
-                create_uid, write_uid, create_date, write_date)
-            SELECT v.meter_id, v.date, v.value, v.source, false, m.service_id, m.subscriber_id, m.branch_id,
-                   v.file_id, v.uid, v.uid, v.now, v.now
-              FROM (VALUES %s) AS v (meter_id, date, value, source, file_id, uid, now)
-              JOIN neopro_meter m ON m.id = v.meter_id""", rows,
-                       template='(%s, %s::date, %s::numeric, %s, %s, %s, %s::timestamp)', page_size=10000)
-
-    @api.model
-    def _insert_errors(self, record, errors):
-        """Write the load protocol with one set-based INSERT."""
-        if not errors:
-            return
-        uid, now = self.env.uid, fields.Datetime.now()
-        rows = [(record.id, e['line_number'], e['serial_number'], e['value_text'], e['date_text'], e['reason'],
-                 e['message'], uid, uid, now, now) for e in errors]
-        execute_values(self.env.cr, """
-            INSERT INTO neopro_reading_file_error (
-                file_id, line_number, serial_number, value_text, date_text, reason, message,
-                create_uid, write_uid, create_date, write_date)
-            VALUES %s""", rows, page_size=5000)
+        rows = [(g.meter.id, g.line.date, g.line.value, g.source, False, g.meter.service_id, g.meter.subscriber_id,
+                 g.meter.branch_id, record.id, uid, uid, now, now) for g in good]
+        copy_rows(self.env.cr, 'neopro_meter_reading', (
+            'meter_id', 'date', 'value', 'source', 'is_reset', 'service_id', 'subscriber_id', 'branch_id',
+            'reading_file_id', 'create_uid', 'write_uid', 'create_date', 'write_date'), rows)
 
 
 def _number(value):

@@ -323,6 +323,40 @@ class TestStatementImport(NeoproPaymentCase):
         with self.assertRaisesRegex(UserError, 'loaded already'):
             self._import(self.kazpost, data, 'again.txt', payment_format=fmt)
 
+    def test_1c_statements_overlapping_book_a_document_once(self):
+        """Banks' statement periods overlap: a document in two statements (number, date and payer) is booked from
+        the first one; the same number on that day from another payer is another payment."""
+        frolov = ('Платежное поручение', [
+            ('Номер', '2'), ('ДатаДокумента', '11.09.2025'), ('СуммаПриход', '3200.00'),
+            ('ПлательщикНаименование', 'Фролов Степан'), ('ПлательщикБИН_ИИН', '850101300123'),
+            ('НазначениеПлатежа', 'Оплата за воду ЛС 12345')])
+        sokolova = ('Платежное поручение', [
+            ('Номер', '2'), ('ДатаДокумента', '11.09.2025'), ('СуммаПриход', '700.00'),
+            ('ПлательщикНаименование', 'Соколова Светлана'), ('ПлательщикБИН_ИИН', '900202400456'),
+            ('НазначениеПлатежа', 'ЛС 5555')])
+        later = ('Платежное поручение', [
+            ('Номер', '9'), ('ДатаДокумента', '16.09.2025'), ('СуммаПриход', '150.00'),
+            ('ПлательщикНаименование', 'Фролов Степан'), ('ПлательщикБИН_ИИН', '850101300123'),
+            ('НазначениеПлатежа', 'ЛС 12345')])
+        account = ('РасчСчет', 'KZ19563D350000091934')
+        fmt = self.env.ref('neopro_billing.payment_format_1c_statement')
+        first = self._import(self.kazpost, payment_files.statement_1c(
+            [('ДатаНачала', '01.09.2025'), ('ДатаКонца', '15.09.2025'), account], [frolov], capitals=True),
+            'kazpost_0109_1509.txt', payment_format=fmt)
+        self.assertEqual((first.loaded_count, first.error_count), (1, 0))
+        self.assertEqual(first.operation_ids.txn_id, '2/11.09.2025/850101300123')
+        second = self._import(self.kazpost, payment_files.statement_1c(
+            [('ДатаНачала', '10.09.2025'), ('ДатаКонца', '30.09.2025'), account], [frolov, sokolova, later], 'utf-8'),
+            'kazpost_1009_3009.txt', payment_format=fmt)
+        self.assertEqual((second.total_records, second.loaded_count, second.loaded_amount), (3, 2, 850.00))
+        self.assertEqual(sorted((p.account_number, p.amount, p.txn_id) for p in second.operation_ids), [
+            ('12345', 150.0, '9/16.09.2025/850101300123'), ('5555', 700.0, '2/11.09.2025/900202400456')])
+        error = second.error_ids
+        self.assertEqual((error.line_number, error.account_number, error.reason), (5, '12345', 'duplicate_earlier'))
+        self.assertRegex(error.message, r'^Transaction 2/11\.09\.2025/850101300123 was booked already from file '
+                                        r'kazpost_0109_1509\.txt loaded on ')
+        self.assertEqual(self.frolov.amount_paid, 3200.00 + 150.00)
+
     def test_kazpost_dbf_booked(self):
         rows = [list(r) for r in payment_files.GOLDEN_KAZPOST_DBF_ROWS]
         for row in rows:
