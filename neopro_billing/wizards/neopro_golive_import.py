@@ -2,6 +2,7 @@ import base64
 import io
 from collections import Counter, OrderedDict, defaultdict
 
+import psycopg2
 from psycopg2.extras import execute_values
 
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
@@ -172,9 +173,13 @@ class NeoproGoliveImport(models.TransientModel):
                 with self.env.cr.savepoint():
                     loader.write()
             except ValidationError as exc:
-                # a model constraint run on the written batch refused it (the checks above missed a rule)
+                # a model refused a record of the legal sheet (created through the ORM) the checks let pass
                 self.env.clear()
                 loader.problems.append(exc.name)
+            except psycopg2.IntegrityError as exc:
+                # a constraint of the database (a record made meanwhile by another user): nothing was written
+                self.env.clear()
+                loader.problems.append((exc.diag.message_primary or str(exc)).strip())
         lines = loader.problems[:]
         summary = loader.summary()
         if loader.problems:
@@ -236,6 +241,15 @@ def recompute_stored(records, names):
     records.recompute()
 
 
+def insert_records(env, model, rows):
+    """``insert_rows``, then the stored computed fields not given recomputed through the ORM: for the batches of a
+    few thousand records (the partners and contracts of the legal sheet), whose models compute much."""
+    records = insert_rows(env, model, rows)
+    recompute_stored(records, [name for name, field in records._fields.items()
+                               if field.store and field.compute and rows and name not in rows[0]])
+    return records
+
+
 class _Loader(object):
     """One run over the workbook, in two steps.
 
@@ -257,8 +271,8 @@ class _Loader(object):
         # the plans of check(), written by write()
         self.new_subscribers = OrderedDict()  # account number -> (vals, address, service ids)
         self.new_contracts = OrderedDict()  # account number -> (BIN, company, contract, branch id, category id)
-        self.new_partners = {}  # BIN -> company, of the partners to create
-        self.new_points = []  # (account number, service id, serial, volume)
+        self.new_partners = OrderedDict()  # BIN -> (company, branch id) of the partners to create
+        self.new_points = []  # (account number, description, service id, serial, volume)
         self.new_meters = []  # (vals, owner: ('subscriber', account number) or point, (date, value) or None)
         self.new_balances = []  # (account number, amount)
         self.points = {}  # meter serial -> ('point', id) of a point loaded before or ('new', index in new_points)
@@ -546,13 +560,14 @@ class _Loader(object):
             self.seen[('contract', account)] = (number, head)
         if serial and self.duplicate(sheet, number, 'serial', serial, 'points'):
             return
-        self.plan_point(number, account, existing, head, service, serial, volume)
+        self.plan_point(number, account, existing, head, (self.text(row['point']), service, serial, volume))
 
-    def plan_point(self, number, account, existing, head, service, serial, volume):
+    def plan_point(self, number, account, existing, head, point):
         """A metering point of the sheet "Юрлица": the same as loaded before, else planned with its contract."""
         bin_, company, contract_name, branch_id, category_id = head
+        point_name, service, serial, volume = point
         partner = self.partners.get(bin_)
-        owner = partner.name if partner else self.new_partners.get(bin_, company)
+        owner = partner.name if partner else self.new_partners.get(bin_, (company,))[0]
         if owner != company:
             self.problem(LEGAL, number, 'bin', _('the BIN %s belongs to "%s" already.') % (bin_, owner))
             return
@@ -576,8 +591,8 @@ class _Loader(object):
         else:
             self.new_contracts.setdefault(account, head)
             if not partner:
-                self.new_partners.setdefault(bin_, company)
-        self.new_points.append((account, service.id, serial, volume))
+                self.new_partners.setdefault(bin_, (company, branch_id))
+        self.new_points.append((account, point_name, service.id, serial, volume))
         if serial:
             self.points[serial] = ('new', len(self.new_points) - 1, service.id)
         self.counts[LEGAL]['new'] += 1
@@ -822,34 +837,48 @@ class _Loader(object):
         insert_rows(self.env, 'neopro.service.connection', [
             {'subscriber_id': self.subscriber_ids[number], 'service_id': service_id, 'branch_id': vals['branch_id']}
             for number, (vals, _a, services) in self.new_subscribers.items() for service_id in services])
-        by_branch = defaultdict(list)
-        for number, (vals, _a, _s) in self.new_subscribers.items():
-            by_branch[vals['branch_id']].append(number)
-        for branch in self.env['neopro.branch'].browse(list(by_branch)):
-            for number in by_branch[branch.id]:
-                branch._take_account_number(number)
+        self._take_account_numbers({number: vals for number, (vals, _a, _s) in self.new_subscribers.items()})
         self._post_created(subscribers)
 
     def _write_legal(self):
-        """Partners, contracts and metering points of the sheet "Юрлица", through the models' ``create`` (a few
-        thousand at a utility's size); ``{index in new_points: point id}``."""
-        partners, contracts, point_ids = dict(self.partners), {}, {}
-        for number, (bin_, company, name, branch_id, category_id) in self.new_contracts.items():
-            partner = partners.get(bin_) or self.env['res.partner'].create({
-                'name': company, 'is_company': True, 'neopro_is_contractor': True, 'neopro_bin': bin_,
-                'neopro_branch_id': branch_id})
-            partners[bin_] = partner
-            contract = self.env['neopro.contract'].create({
-                'account_number': number, 'name': name, 'partner_id': partner.id, 'branch_id': branch_id,
-                'category_id': category_id})
-            contracts[number] = contract.id
-            self.account_ids[number] = contract.account_id.id
-            self.branch_ids[number] = branch_id
-        for index, (number, service_id, _serial, volume) in enumerate(self.new_points):
-            contract_id = contracts.get(number) or self.contracts[self.account_ids[number]].id
-            point_ids[index] = self.env['neopro.metering.point'].create({
-                'contract_id': contract_id, 'service_id': service_id, 'volume': float(volume or 0)}).id
-        return point_ids
+        """Partners, contracts and metering points of the sheet "Юрлица"; ``{index in new_points: point id}``."""
+        partners = insert_records(self.env, 'res.partner', [
+            {'name': company, 'is_company': True, 'neopro_is_contractor': True, 'neopro_bin': bin_,
+             'neopro_branch_id': branch_id} for bin_, (company, branch_id) in self.new_partners.items()])
+        partner_ids = {bin_: partner.id for bin_, partner in self.partners.items()}
+        partner_ids.update(zip(self.new_partners, partners.ids))
+        numbers = list(self.new_contracts)
+        accounts = insert_rows(self.env, 'neopro.account', [
+            {'account_number': number, 'holder_type': 'contract', 'branch_id': head[3]}
+            for number, head in self.new_contracts.items()])
+        self.account_ids.update(zip(numbers, accounts.ids))
+        self.branch_ids.update((number, head[3]) for number, head in self.new_contracts.items())
+        contracts = insert_records(self.env, 'neopro.contract', [
+            {'account_id': self.account_ids[number], 'name': name, 'partner_id': partner_ids[bin_],
+             'category_id': category_id}
+            for number, (bin_, _company, name, _branch, category_id) in self.new_contracts.items()])
+        recompute_stored(accounts, ['holder_name', 'payer_name', 'holder_address', 'holder_active',
+                                    'holder_partner_id'])
+        self._take_account_numbers(self.new_contracts)
+        self._post_created(contracts)
+        contract_ids = dict(zip(accounts.ids, contracts.ids))
+        contract_ids.update({account_id: contract.id for account_id, contract in self.contracts.items()})
+        # the address of a point is its house's (none on the sheet); its meter is set with the meters
+        points = insert_rows(self.env, 'neopro.metering.point', [
+            {'contract_id': contract_ids[self.account_ids[number]], 'name': name or None, 'service_id': service_id,
+             'volume': float(volume or 0), 'branch_id': self.branch_ids[number], 'address': None, 'meter_id': None}
+            for number, name, service_id, _serial, volume in self.new_points])
+        return dict(enumerate(points.ids))
+
+    def _take_account_numbers(self, plans):
+        """Move the branches' sequences past the new account numbers (``{number: plan with the branch id}``), as
+        saving a holder does (neopro.branch._take_account_number)."""
+        by_branch = defaultdict(list)
+        for number, plan in plans.items():
+            by_branch[plan['branch_id'] if isinstance(plan, dict) else plan[3]].append(number)
+        for branch in self.env['neopro.branch'].browse(list(by_branch)):
+            for number in by_branch[branch.id]:
+                branch._take_account_number(number)
 
     def _meter_owner(self, owner, points):
         """The owner columns of a new meter, as neopro.meter._compute_owner gives them."""
@@ -894,7 +923,13 @@ class _Loader(object):
         loaded_before = set(self.subscriber_ids.values()) - set(self.subscriber_ids[n] for n in self.new_subscribers)
         recompute_stored(self.env['neopro.subscriber'].browse(
             {row['subscriber_id'] for row in rows} & loaded_before), ['meter_count'])
-        recompute_stored(all_points, ['meter_id'])
+        # the meter in service of a new point is its one meter (neopro.metering.point._compute_meter_id)
+        new_points = set(point_ids.values())
+        execute_values(self.env.cr, 'UPDATE neopro_metering_point AS p SET meter_id = v.meter_id '
+                                    'FROM (VALUES %s) AS v(id, meter_id) WHERE p.id = v.id',
+                       [(row['metering_point_id'], meter_id) for meter_id, row in zip(meters.ids, rows)
+                        if row['metering_point_id'] in new_points], page_size=INSERT_CHUNK)
+        recompute_stored(all_points.filtered(lambda point: point.id not in new_points), ['meter_id'])
         self._post_created(meters)
 
     def _write_balances(self):
@@ -914,7 +949,9 @@ class _Loader(object):
         """The first line of the new records' chatter, as ``create`` writes it (models/mail_message.py)."""
         if not records:
             return
-        body = _('New record: %s') % self.env['ir.model']._get(records._name).name
+        messages = self.env['mail.message']
+        body = messages._fields['body'].convert_to_column(
+            _('New record: %s') % self.env['ir.model']._get(records._name).name, messages)  # sanitized, as on create
         subtype = self.env.ref('mail.mt_note').id
         author = self.env.user.partner_id.id
         insert_rows(self.env, 'mail.message', [
