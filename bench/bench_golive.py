@@ -126,8 +126,8 @@ def run(registry, args):
         print(wizard.protocol.split('\n\n')[-1])
         cr.execute("SELECT count(*), sum(b.balance_start), sum(a.balance_end) FROM neopro_balance b "
                    "JOIN neopro_account a ON a.id = b.account_id "
-                   "WHERE a.account_number ~ '^[78][0-9]{6}$' AND b.period_id = %s", (wizard.env['neopro.period']
-                                                                                     ._get_open_period().id,))
+                   "WHERE a.account_number ~ '^[78][0-9]{6}$' AND b.period_id = %s",
+                   (env['neopro.period']._get_open_period().id,))
         print('balances loaded: %s, total %s; accounts\' closing balances: total %s' % cr.fetchone())
         cr.rollback()
     print('bare parse: %.2f s (%d rows)' % (parse_s, rows))

@@ -181,7 +181,8 @@ class TestGoliveImport(BillingCase):
                                                           'address', 'next_verification_date'])
         self._assert_stored_as_computed(meter1.reading_ids | meter3.reading_ids,
                                         ['service_id', 'subscriber_id', 'branch_id'])
-        self.assertEqual((cold_point.name, cold_point.branch_id, sewage_point.name), ('Котельная', self.branch1, 'Склад'))
+        self.assertEqual((cold_point.name, cold_point.branch_id, sewage_point.name),
+                         ('Котельная', self.branch1, 'Склад'))
         self._assert_stored_as_computed(contract.metering_point_ids, ['meter_id', 'branch_id', 'address'])
         self._assert_stored_as_computed(contract.account_id, ['holder_name', 'payer_name', 'holder_address',
                                                               'holder_active', 'holder_partner_id'])

@@ -171,7 +171,7 @@ class NeoproGoliveImport(models.TransientModel):
         if not loader.problems and not dry_run:
             try:
                 with self.env.cr.savepoint():
-                    loader.write()
+                    loader.save()
             except ValidationError as exc:
                 # a model refused a record of the legal sheet (created through the ORM) the checks let pass
                 self.env.clear()
@@ -238,6 +238,11 @@ def recompute_stored(records, names):
     records.invalidate_cache()
     for name in names:
         records._recompute_todo(records._fields[name])
+    for name in names:
+        # what the computation reads, read for the whole batch first (the computations of Odoo 11 read the records
+        # they follow one at a time)
+        for path in records._fields[name].depends:
+            records.mapped(path)
     records.recompute()
 
 
@@ -254,7 +259,7 @@ class _Loader(object):
     """One run over the workbook, in two steps.
 
     ``check`` reads what the rows are checked against in a few queries per sheet, then checks every row in Python
-    (by the models' rules) against them and against the file's earlier rows, and plans what is new. ``write`` (no
+    (by the models' rules) against them and against the file's earlier rows, and plans what is new. ``save`` (no
     problem, not a dry run) inserts the plans with batch INSERTs, the stored fields of the new records computed by
     the models' compute methods (``store_computed``), the model constraints run on the written batches."""
 
@@ -268,7 +273,7 @@ class _Loader(object):
         self.today = fields.Date.context_today(env['neopro.meter'])
         self.guard_today = env['neopro.guard']._today()  # the date rules of neopro.meter (verification)
         self._refs = {}
-        # the plans of check(), written by write()
+        # the plans of check(), written by save()
         self.new_subscribers = OrderedDict()  # account number -> (vals, address, service ids)
         self.new_contracts = OrderedDict()  # account number -> (BIN, company, contract, branch id, category id)
         self.new_partners = OrderedDict()  # BIN -> (company, branch id) of the partners to create
@@ -746,7 +751,7 @@ class _Loader(object):
     # longer than the whole load (it is quadratic in the batch in Odoo 11). test_golive_import recomputes them
     # through the ORM and finds them unchanged.
 
-    def write(self):
+    def save(self):
         """Write the plans: batch INSERTs, the model constraints run on the new batches, caches invalidated."""
         self.account_ids = {number: values[0] for number, values in self.accounts.items()}
         self.branch_ids = {number: values[2] for number, values in self.accounts.items()}
@@ -891,11 +896,26 @@ class _Loader(object):
             return {'subscriber_id': self.subscriber_ids[key], 'metering_point_id': None, 'contract_id': None,
                     'account_id': self.account_ids[key], 'branch_id': branch_id, 'owner_name': name,
                     'address': address}
-        point = points[key]
-        partner = point.contract_id.partner_id
-        return {'subscriber_id': None, 'metering_point_id': point.id, 'contract_id': point.contract_id.id,
-                'account_id': point.contract_id.account_id.id, 'branch_id': point.branch_id.id or None,
-                'owner_name': partner.name or None, 'address': point.address or partner.neopro_address or None}
+        return points[key]
+
+    def _point_owners(self, points):
+        """``{point id: owner columns}`` of the meters of ``points``, as neopro.meter._compute_owner gives them."""
+        owners = {}
+        for row in points.read(['contract_id', 'branch_id', 'address']):
+            contract = self.env['neopro.contract'].browse(row['contract_id'][0]).with_prefetch(points._prefetch)
+            owners[row['id']] = {'subscriber_id': None, 'metering_point_id': row['id'], 'contract_id': contract.id,
+                                 'branch_id': row['branch_id'] and row['branch_id'][0] or None,
+                                 'address': row['address'] or None}
+        contracts = self.env['neopro.contract'].browse({owner['contract_id'] for owner in owners.values()})
+        companies = {contract['id']: contract for contract in contracts.read(['account_id', 'partner_id'])}
+        partners = {partner['id']: partner for partner in self.env['res.partner'].browse(
+            {contract['partner_id'][0] for contract in companies.values()}).read(['name', 'neopro_address'])}
+        for owner in owners.values():
+            contract = companies[owner['contract_id']]
+            partner = partners[contract['partner_id'][0]]
+            owner.update(account_id=contract['account_id'][0], owner_name=partner['name'] or None,
+                         address=owner['address'] or partner['neopro_address'] or None)
+        return owners
 
     def _write_meters(self, point_ids):
         """Meters and their last readings; the meter counts of the subscribers and the points' meters."""
@@ -906,8 +926,8 @@ class _Loader(object):
         ids = {key: point_ids[key] if kind == 'new' else key for _v, (kind, key, *_r), _r in self.new_meters
                if kind != 'subscriber'}
         all_points = self.env['neopro.metering.point'].browse(list(set(ids.values())))
-        points = {key: all_points.browse(point_id).with_prefetch(all_points._prefetch)
-                  for key, point_id in ids.items()}
+        owners = self._point_owners(all_points)
+        points = {key: owners[point_id] for key, point_id in ids.items()}
         rows = [dict(vals, verification_interval=interval, **self._meter_owner(owner, points),
                      next_verification_date=Meter._get_next_verification_date(
                          vals['verification_date'] or vals['installation_date'], interval) or None)
