@@ -231,8 +231,9 @@ def insert_rows(env, model, rows):
 
 
 def recompute_stored(records, names):
-    """Recompute the stored fields ``names`` of ``records`` through the ORM: for the few records loaded before that
-    new rows touch (its recompute writes one record at a time, which is too slow for the new batches)."""
+    """Recompute the stored fields ``names`` of ``records`` through the ORM: for batches of a few thousand at most
+    (the legal sheet's, and records loaded before that new rows touch); its recompute writes one record at a time
+    and, in Odoo 11, grows with the square of the batch, too slow for 100,000 subscribers."""
     if not records:
         return
     records.invalidate_cache()
@@ -260,8 +261,8 @@ class _Loader(object):
 
     ``check`` reads what the rows are checked against in a few queries per sheet, then checks every row in Python
     (by the models' rules) against them and against the file's earlier rows, and plans what is new. ``save`` (no
-    problem, not a dry run) inserts the plans with batch INSERTs, the stored fields of the new records computed by
-    the models' compute methods (``store_computed``), the model constraints run on the written batches."""
+    problem, not a dry run) inserts the plans with batch INSERTs (``insert_rows``), the stored computed fields of
+    the new records written with them (see "writing" below)."""
 
     def __init__(self, env):
         self.env = env
@@ -280,7 +281,8 @@ class _Loader(object):
         self.new_points = []  # (account number, description, service id, serial, volume)
         self.new_meters = []  # (vals, owner: ('subscriber', account number) or point, (date, value) or None)
         self.new_balances = []  # (account number, amount)
-        self.points = {}  # meter serial -> ('point', id) of a point loaded before or ('new', index in new_points)
+        # meter serial -> ("point", id, service id) of a point loaded before, or ("new", index in new_points, service)
+        self.points = {}
 
     # -------------------------------------------------------------------------------- helpers
 
