@@ -311,6 +311,19 @@ class TestGoliveImport(BillingCase):
         self.assertEqual(sequence.number_next_actual, int(number[2:]) + 1)
         self.assertEqual(self.env['neopro.subscriber'].search([('account_number', '=', number)]).name, 'Сидоров')
 
+    def test_point_of_other_service(self):
+        """A meter of a metering point measures the point's service (neopro.meter._check_metering_point_service)."""
+        data = self._workbook(
+            legal=[['GL-C1', self.bin, 'ТОО Водопользователь', 'Д-17', 'T1', 'TLE', 'Склад', 'sewage', 'GLM-9',
+                    None]],
+            meters=[['GLM-9', 'cold_water', None, 'GL-C1', None, 10, '30.12.2015', None, 5]])
+        wizard = self._run(data, load=True)
+        self.assertEqual(wizard.state, 'failed')
+        self.assertEqual(wizard.protocol.split('\n')[0], 'Sheet "Счетчики", row 2, column "Услуга": the metering '
+                                                         'point of the meter GLM-9 (sheet "Юрлица") is of another '
+                                                         'service.')
+        self.assertEqual(self._counts(), (0, 0, 0, 0, 0, 0, 0))
+
     def test_russian_messages(self):
         data = self._workbook(subscribers=[['GL-C0', 'Иванов', None, None, 'T1', 'TBS', 1, None, None, None, None,
                                             None]])
