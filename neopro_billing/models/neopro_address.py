@@ -52,7 +52,13 @@ class NeoproHouse(models.Model):
     @api.depends('number', 'street_id.name', 'street_id.city_id.name')
     def _compute_full_address(self):
         for house in self:
-            house.full_address = '%s, %s, %s' % (house.street_id.city_id.name, house.street_id.name, house.number)
+            house.full_address = self._get_full_address(house.street_id.city_id.name, house.street_id.name,
+                                                        house.number)
+
+    @api.model
+    def _get_full_address(self, city_name, street_name, number):
+        """The address of house ``number`` of the street ``street_name`` in ``city_name``."""
+        return '%s, %s, %s' % (city_name, street_name, number)
 
     @api.multi
     def _compute_premise_count(self):

@@ -87,9 +87,13 @@ class NeoproMeter(models.Model):
     @api.depends('verification_date', 'verification_interval', 'installation_date')
     def _compute_next_verification_date(self):
         for meter in self:
-            start = meter.verification_date or meter.installation_date
-            meter.next_verification_date = start and fields.Date.to_string(
-                fields.Date.from_string(start) + relativedelta(months=meter.verification_interval))
+            meter.next_verification_date = self._get_next_verification_date(
+                meter.verification_date or meter.installation_date, meter.verification_interval)
+
+    @api.model
+    def _get_next_verification_date(self, start, months):
+        """The day a meter verified (or installed) on ``start`` is due for verification, ``months`` later."""
+        return start and fields.Date.to_string(fields.Date.from_string(start) + relativedelta(months=months))
 
     @api.depends('subscriber_id.account_id', 'subscriber_id.branch_id', 'subscriber_id.address', 'subscriber_id.name',
                  'metering_point_id.contract_id.account_id', 'metering_point_id.branch_id', 'metering_point_id.address',

@@ -80,6 +80,28 @@ class TestGoliveImport(BillingCase):
                 self.env['res.partner'].search_count([('neopro_bin', '=', self.bin)]),
                 self.env['neopro.city'].search_count([('name', '=', 'Новоград')]))
 
+    # the tables the import writes to: a second load of the same file adds no row to any of them
+    TABLES = ('neopro_account', 'neopro_subscriber', 'neopro_contract', 'neopro_metering_point', 'neopro_meter',
+              'neopro_meter_reading', 'neopro_balance', 'neopro_service_connection', 'neopro_city', 'neopro_street',
+              'neopro_house', 'neopro_premise', 'res_partner', 'mail_message')
+
+    def _table_counts(self):
+        counts = {}
+        for table in self.TABLES:
+            self.env.cr.execute('SELECT count(*), max(write_date) FROM "%s"' % table)
+            counts[table] = self.env.cr.fetchone()
+        return counts
+
+    def _assert_stored_as_computed(self, records, names):
+        """The stored computed fields the loader wrote are what the model's compute methods give."""
+        records.invalidate_cache()
+        written = records.read(names)
+        for name in names:
+            records._recompute_todo(records._fields[name])
+        records.recompute()
+        records.invalidate_cache()
+        self.assertEqual(records.read(names), written, '%s: %s' % (records._name, names))
+
     def test_template_sheets(self):
         book = self._template()
         self.assertEqual(book.sheetnames[1:], ['Абоненты', 'Юрлица', 'Счетчики', 'Сальдо'])
@@ -132,7 +154,53 @@ class TestGoliveImport(BillingCase):
         self.assertEqual((sub1.balance_start, sub1.balance_end, sub2.balance_end, contract.balance_end),
                          (1500.50, 1500.50, -200.0, 98765.43))
 
+        # what the loader wrote set-based is what the ORM gives: the holder fields, addresses, owners, counts
+        self.assertEqual((sub1.account_id.holder_name, sub1.account_id.payer_name, sub1.account_id.holder_address,
+                          sub1.account_id.holder_active, sub1.address),
+                         ('Иванов Иван Иванович', 'Иванов Иван Иванович', 'Новоград, Речная, 7, 12', True,
+                          'Новоград, Речная, 7, 12'))
+        self.assertEqual((sub2.address, sub2.house_id, sub1.meter_count, sub2.meter_count),
+                         (self.flat45.full_address, self.house, 1, 0))
+        self.assertEqual((meter1.account_id, meter1.branch_id, meter1.owner_name, meter1.address,
+                          meter1.next_verification_date, meter1.verification_interval, meter1.active),
+                         (sub1.account_id, self.branch1, 'Иванов Иван Иванович', 'Новоград, Речная, 7, 12',
+                          '2018-06-01', 48, True))
+        self.assertEqual((meter3.contract_id, meter3.branch_id, meter3.owner_name, cold_point.meter_id),
+                         (contract, self.branch1, 'ТОО Водопользователь', meter3))
+        reading1 = meter1.reading_ids
+        self.assertEqual((reading1.service_id, reading1.subscriber_id, reading1.branch_id, reading1.source),
+                         (self.cold, sub1, self.branch1, 'inspector'))
+        subscribers = sub1 | sub2
+        self._assert_stored_as_computed(subscribers.mapped('account_id'), [
+            'holder_name', 'payer_name', 'holder_address', 'holder_active', 'holder_partner_id'])
+        self._assert_stored_as_computed(subscribers, ['name', 'address', 'meter_count'])
+        self._assert_stored_as_computed(sub1.house_id, ['city_id', 'full_address'])
+        self._assert_stored_as_computed(sub1.premise_id, ['full_address'])
+        self._assert_stored_as_computed(sub1.connection_ids, ['branch_id'])
+        self._assert_stored_as_computed(meter1 | meter3, ['contract_id', 'account_id', 'branch_id', 'owner_name',
+                                                          'address', 'next_verification_date'])
+        self._assert_stored_as_computed(meter1.reading_ids | meter3.reading_ids,
+                                        ['service_id', 'subscriber_id', 'branch_id'])
+        self.assertEqual((cold_point.name, cold_point.branch_id, sewage_point.name),
+                         ('Котельная', self.branch1, 'Склад'))
+        self._assert_stored_as_computed(contract.metering_point_ids, ['meter_id', 'branch_id', 'address'])
+        self._assert_stored_as_computed(contract.account_id, ['holder_name', 'payer_name', 'holder_address',
+                                                              'holder_active', 'holder_partner_id'])
+        self.assertEqual(len(contract.message_ids), 1)
+        partner = contract.partner_id
+        self.assertEqual((partner.is_company, partner.neopro_is_contractor, partner.neopro_branch_id,
+                          partner.commercial_partner_id, partner.display_name, partner.active, partner.customer),
+                         (True, True, self.branch1, partner, 'ТОО Водопользователь', True, True))
+        self.assertEqual((contract.state, contract.active, contract.account_id.holder_name,
+                          contract.account_id.holder_type), ('active', True, 'ТОО Водопользователь № Д-17', 'contract'))
+        # the first line of the chatter, as a record made on the screen has it
+        self.assertEqual([(m.body, m.author_id) for m in sub1.message_ids],
+                         [('<p>New record: %s</p>' % self.env['ir.model']._get('neopro.subscriber').name,
+                           self.env.user.partner_id)])
+        self.assertEqual(len(meter1.message_ids), 1)
+
         # the same file again: checked clean, loads, changes nothing
+        before = self._table_counts()
         again = self._run(data, load=True)
         self.assertEqual(again.state, 'done', again.protocol)
         self.assertIn('Sheet "Абоненты": 2 rows, 0 new, 2 loaded before.', again.protocol)
@@ -140,12 +208,15 @@ class TestGoliveImport(BillingCase):
         self.assertIn('Sheet "Счетчики": 2 rows, 0 new, 2 loaded before.', again.protocol)
         self.assertIn('Sheet "Сальдо": 3 rows, 0 new, 3 loaded before.', again.protocol)
         self.assertEqual(self._counts(), (3, 2, 2, 3, 2, 1, 1))
+        self.assertEqual(self._table_counts(), before, 'a second load writes nothing')
         self.assertEqual(contract.balance_end, 98765.43)
 
         # a conflicting row on a second load is refused in the dry run, and nothing of that file is written
         conflict = self._workbook(
             subscribers=[['GL-1', 'Сидоров', 'Иван', 'Иванович', 'T1', 'TBS', 3, 'Новоград', 'Речная', '7', '12',
                           None]],
+            meters=[['GLM-1', 'cold_water', None, 'GL-1', '01.06.2014', 130, '31.01.2016', '01.06.2014', 5],
+                    ['GLM-3', 'cold_water', None, 'GL-1', None, None, None, None, None]],
             balances=[['GL-2', 300]])
         wizard = self._run(conflict)
         self.assertEqual(wizard.state, 'failed')
@@ -154,6 +225,11 @@ class TestGoliveImport(BillingCase):
                       '(Фамилия); the import does not change it.', problems)
         self.assertIn('Sheet "Сальдо", row 2, column "Сумма": the account GL-2 has the opening balance -200.00 in '
                       '%s already.' % self.period.name, problems)
+        self.assertIn('Sheet "Счетчики", row 2, column "Показание": the meter GLM-1 exists already without the '
+                      'reading of 2016-01-31; the import does not change it.', problems)
+        self.assertIn('Sheet "Счетчики", row 3, column "Заводской №": the meter GLM-3 belongs to another account '
+                      'already.', problems)
+        self.assertEqual(wizard.problem_count, 4, wizard.protocol)
         self.assertEqual(sub1.name, 'Иванов Иван Иванович')
 
     def test_problems(self):
@@ -213,6 +289,39 @@ class TestGoliveImport(BillingCase):
         self.assertEqual(wizard.state, 'failed')
         self.assertIn('Sheet "Сальдо", row 2, column "Сумма": "x" is not an amount in tenge.', wizard.protocol)
         self.assertIn('Nothing was written.', wizard.protocol)
+        self.assertEqual(self._counts(), (0, 0, 0, 0, 0, 0, 0))
+
+    def test_account_sequence(self):
+        """A loaded account number of a branch's sequence moves it past the number, as a subscriber saved on the
+        screen does; dates in the future and in a closed period are refused."""
+        sequence = self.branch1._get_account_sequence()
+        number = 'T1%05d' % (sequence.number_next_actual + 40)
+        self._release_account_numbers(number)
+        data = self._workbook(
+            subscribers=[[number, 'Сидоров', None, None, 'T1', 'TBS', 1, None, None, None, None, None]],
+            meters=[['GLM-7', 'cold_water', None, number, None, 5, '31.12.2015', '01.01.2099', 5]])
+        wizard = self._run(data)
+        self.assertEqual(wizard.protocol.split('\n')[0], 'Sheet "Счетчики", row 2, column "Дата поверки": the date '
+                                                         '01.01.2099 is in the future.')
+        self.assertEqual(wizard.problem_count, 1, wizard.protocol)
+        data = self._workbook(
+            subscribers=[[number, 'Сидоров', None, None, 'T1', 'TBS', 1, None, None, None, None, None]])
+        wizard = self._run(data, load=True)
+        self.assertEqual(wizard.state, 'done', wizard.protocol)
+        self.assertEqual(sequence.number_next_actual, int(number[2:]) + 1)
+        self.assertEqual(self.env['neopro.subscriber'].search([('account_number', '=', number)]).name, 'Сидоров')
+
+    def test_point_of_other_service(self):
+        """A meter of a metering point measures the point's service (neopro.meter._check_metering_point_service)."""
+        data = self._workbook(
+            legal=[['GL-C1', self.bin, 'ТОО Водопользователь', 'Д-17', 'T1', 'TLE', 'Склад', 'sewage', 'GLM-9',
+                    None]],
+            meters=[['GLM-9', 'cold_water', None, 'GL-C1', None, 10, '30.12.2015', None, 5]])
+        wizard = self._run(data, load=True)
+        self.assertEqual(wizard.state, 'failed')
+        self.assertEqual(wizard.protocol.split('\n')[0], 'Sheet "Счетчики", row 2, column "Услуга": the metering '
+                                                         'point of the meter GLM-9 (sheet "Юрлица") is of another '
+                                                         'service.')
         self.assertEqual(self._counts(), (0, 0, 0, 0, 0, 0, 0))
 
     def test_russian_messages(self):
