@@ -370,3 +370,32 @@ class TestStatementImport(NeoproPaymentCase):
                          [('12345', 2500.0), ('5555', 780.4)])
         self.assertEqual(self._protocol(payment_file), [(5, '', 'Ерачина Наталья', 'account_not_found'),
                                                         (6, '777', 'Рогов Григорий', 'amount')])
+
+
+class TestStatementFormatMigration(NeoproPaymentCase):
+    """11.0.3.1.0 gives the shipped 1C format (noupdate data) its transaction id column on upgrade, unless an
+    administrator has set one."""
+
+    @staticmethod
+    def _migration():
+        import importlib.util
+        import os
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'migrations', '11.0.3.1.0',
+                            'post-migration.py')
+        spec = importlib.util.spec_from_file_location('neopro_post_migration_11_0_3_1_0', path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def test_upgrade_sets_the_shipped_column_once(self):
+        migration = self._migration()
+        statement = self.env.ref('neopro_billing.payment_format_1c_statement')
+        self.assertEqual(statement.column_txn, migration.TXN_COLUMNS)  # the same as the data file ships
+        statement.write({'column_txn': False})  # a database installed before 11.0.3.1.0
+        migration.migrate(self.env.cr, '11.0.3.0.0')
+        statement.invalidate_cache()
+        self.assertEqual(statement.column_txn, migration.TXN_COLUMNS)
+        statement.write({'column_txn': 'Номер'})  # an administrator's own choice stays
+        migration.migrate(self.env.cr, '11.0.3.0.0')
+        statement.invalidate_cache()
+        self.assertEqual(statement.column_txn, 'Номер')
