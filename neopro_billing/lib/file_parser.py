@@ -28,11 +28,15 @@ import csv
 import datetime
 import io
 import os
+import queue
 import re
 import tempfile
+import threading
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 HEADER_SCAN_ROWS = 30
+# Lines a background reader hands over at a time (see StreamedLines).
+CHUNK_LINES = 10000
 # Bounds of a file (issue 11): a bank's file of 100 000 payments is a few MB; a spreadsheet that unpacks to
 # gigabytes (a zip bomb) or holds millions of rows is refused before it is read, not loaded as an empty registry.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -717,6 +721,10 @@ class Table(object):
         self._rows = rows
         self._spec = spec
 
+    def mapped_columns(self):
+        """``{column key: index}`` of the layout's columns (the skip column left out)."""
+        return {k: v for k, v in self.columns.items() if k != 'skip'}
+
     def getter(self, key):
         """A function giving the cell of column ``key`` of a row (None when the column is absent)."""
         index = self.columns.get(key)
@@ -791,3 +799,82 @@ def account_finder(pattern):
             return ''
         return to_identifier(match.group(1) if regex.groups else match.group(0))
     return find
+
+
+class StreamedLines(object):
+    """A file's lines read in a thread of their own and handed over in chunks of ``chunk_size``.
+
+    An import checks and writes a chunk while the next one is read: the database driver releases the GIL while
+    PostgreSQL writes the rows and checks their foreign keys, so reading a 100,000-line registry and writing it
+    overlap instead of adding up (2 cores). The reader touches no database and no Odoo object; a
+    :class:`FileError` (or any error) it meets is raised in the caller, at the chunk it stopped at, so the
+    caller's savepoint takes back what the chunks before wrote.
+
+    ``chunks()`` yields the chunks (the whole file in one when it was read before); ``read_all()`` reads the rest
+    and returns every line; ``lines`` holds the lines handed over so far; ``close()`` stops the reader.
+    ``on_error(exc)`` gives the exception to raise for one the reader met (the caller's wording of a FileError).
+    """
+
+    def __init__(self, lines, chunk_size=CHUNK_LINES, on_error=None):
+        self.lines = []
+        self._on_error = on_error or (lambda exc: exc)
+        self.complete = False
+        self._error = None
+        self._queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(lines, max(1, chunk_size)),
+                                        name='neopro-file-reader', daemon=True)
+        self._thread.start()
+
+    def _read(self, lines, chunk_size):
+        try:
+            chunk = []
+            for line in lines:
+                chunk.append(line)
+                if len(chunk) >= chunk_size:
+                    if not self._put(('lines', chunk)):
+                        return
+                    chunk = []
+            if chunk and not self._put(('lines', chunk)):
+                return
+            self._put(('end', None))
+        except Exception as exc:  # handed to the caller, raised there
+            self._put(('error', exc))
+
+    def _put(self, item):
+        """Queue ``item``; False when the caller closed the reader meanwhile."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def chunks(self):
+        if self._error is not None:
+            raise self._error
+        if self.complete:
+            if self.lines:
+                yield self.lines
+            return
+        while True:
+            kind, value = self._queue.get()
+            if kind == 'error':
+                self._error = self._on_error(value)
+                self.close()
+                raise self._error
+            if kind == 'end':
+                self.complete = True
+                self._thread.join()
+                return
+            self.lines.extend(value)
+            yield value
+
+    def read_all(self):
+        for _chunk in self.chunks():
+            pass
+        return self.lines
+
+    def close(self):
+        self._stop.set()

@@ -44,13 +44,24 @@ ParsedFile = namedtuple('ParsedFile', 'header_row columns lines skipped')
 
 def parse(data, spec):
     """Read a registry file into a :class:`ParsedFile` of payment lines (no database access)."""
+    table, lines = read_lines(data, spec)
+    lines = list(lines)
+    return ParsedFile(table.header_row, table.mapped_columns(), lines, table.skipped)
+
+
+def read_lines(data, spec):
+    """``(table, lines)``: the file's header found and an iterator of its :class:`Line` tuples, read as it is
+    consumed (``table.skipped`` counts once it is exhausted)."""
     table = read_table(data, spec, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    return table, _lines(table, spec)
+
+
+def _lines(table, spec):
     get = table.getter
     get_account, get_amount, get_date = get('account'), get('amount'), get('date')
     get_payer, get_service, get_txn = get('payer'), get('service'), get('txn_id')
     find_account = account_finder(spec.get('account_pattern'))
     to_date = DateCache(spec.get('date_format'))
-    lines = []
     for number, row in table:
         raw_amount, raw_date = get_amount(row), get_date(row)
         account = find_account(get_account(row))
@@ -65,8 +76,6 @@ def parse(data, spec):
             errors.append((ZERO_AMOUNT, to_text(raw_amount)))
         if date is None:
             errors.append((BAD_DATE, to_text(raw_date)))
-        lines.append(Line(number, account, to_text(get_payer(row)) or None, amount, date,
-                          to_text(get_service(row)) or None, to_identifier(get_txn(row)) or None,
-                          to_text(raw_amount), to_text(raw_date), errors))
-    return ParsedFile(table.header_row, {k: v for k, v in table.columns.items() if k != 'skip'}, lines,
-                      table.skipped)
+        yield Line(number, account, to_text(get_payer(row)) or None, amount, date,
+                   to_text(get_service(row)) or None, to_identifier(get_txn(row)) or None,
+                   to_text(raw_amount), to_text(raw_date), errors)

@@ -69,5 +69,5 @@ def parse(data, spec):
             errors.append((BAD_DATE, to_text(raw_date)))
         lines.append(Line(number, serial or None, account or None, to_text(get_service(row)) or None, date, value,
                           to_text(get_source(row)) or None, to_text(raw_value), to_text(raw_date), errors))
-    return ParsedFile(table.header_row, {k: v for k, v in table.columns.items() if k != 'skip'}, lines,
+    return ParsedFile(table.header_row, table.mapped_columns(), lines,
                       table.skipped)

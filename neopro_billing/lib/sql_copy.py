@@ -12,20 +12,30 @@ _ESCAPES = str.maketrans({'\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r'})
 
 def copy_text(value):
     """One value in COPY's text format: NULL as ``\\N``, booleans as t/f, text with backslash escapes."""
-    if value is None:
-        return '\\N'
-    if value is True:
-        return 't'
-    if value is False:
-        return 'f'
-    if isinstance(value, str):
+    return (_CONVERTERS.get(type(value)) or _other)(value)
+
+
+def _other(value):
+    if isinstance(value, str):  # a str subclass (a translated term, markup): escaped as text
         return value.translate(_ESCAPES)
-    return str(value)  # numbers, Decimal, dates and timestamps in their ISO text
+    return str(value)  # numbers, Decimal, dates and timestamps: their ISO text
 
 
-def copy_rows(cr, table, columns, rows):
-    """Write ``rows`` (tuples in the order of ``columns``) into ``table``."""
+_CONVERTERS = {
+    type(None): lambda value: '\\N',
+    bool: lambda value: 't' if value else 'f',
+    str: lambda value: value.translate(_ESCAPES),
+}
+
+
+def copy_rows(cr, table, columns, rows, constants=None):
+    """Write ``rows`` (tuples in the order of ``columns``) into ``table``; ``constants`` ({column: value}) are
+    the same in every row, written once into the text of each (the user, the time, the file of a load)."""
     if not rows:
         return
-    text = ''.join('\t'.join(map(copy_text, row)) + '\n' for row in rows)
-    cr.copy_expert('COPY %s (%s) FROM STDIN' % (table, ', '.join(columns)), io.StringIO(text))
+    constants = constants or {}
+    suffix = ''.join('\t' + copy_text(value) for value in constants.values()) + '\n'
+    get = _CONVERTERS.get
+    text = ''.join(['\t'.join([(get(type(value)) or _other)(value) for value in row]) + suffix for row in rows])
+    cr.copy_expert('COPY %s (%s) FROM STDIN' % (table, ', '.join(tuple(columns) + tuple(constants))),
+                   io.StringIO(text))

@@ -89,7 +89,7 @@ class NeoproBalance(models.Model):
     _protected_fields = dict.fromkeys(BALANCE_FIELDS, (0,))
 
     # Looked up through the unique (account, period) indexes: no index of their own (fewer to maintain).
-    account_id = fields.Many2one('neopro.account', required=True, ondelete='restrict',
+    account_id = fields.Many2one('neopro.account', required=True, ondelete='restrict', index=False,
                                  readonly=True)
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True, readonly=True)
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')

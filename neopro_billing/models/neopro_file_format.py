@@ -96,6 +96,23 @@ class NeoproFileFormatMixin(models.AbstractModel):
         except file_parser.FileError as exc:
             raise UserError(self._get_file_error_message(exc))
 
+    def _read_file(self, data, chunk_size=file_parser.CHUNK_LINES):
+        """Bytes of a file -> its lines read in a thread of their own, chunk by chunk
+        (``file_parser.StreamedLines``), for an import that writes a chunk while the next is read. A file that
+        cannot be read raises UserError: at once for its header, at the chunk it fails at for the rest (the
+        caller's savepoint takes back what the chunks before wrote)."""
+        self.ensure_one()
+        try:
+            _table, lines = self._parser().read_lines(data, self._get_parser_spec())
+        except file_parser.FileError as exc:
+            raise UserError(self._get_file_error_message(exc))
+
+        def on_error(exc):
+            if isinstance(exc, file_parser.FileError):
+                return UserError(self._get_file_error_message(exc))
+            return exc
+        return file_parser.StreamedLines(lines, chunk_size, on_error)
+
     def _get_file_error_message(self, exc):
         """A sentence for a file the parser could not read."""
         if exc.code == 'header':

@@ -53,6 +53,6 @@ class NeoproFileRegistryMixin(models.AbstractModel):
             return
         uid, now = self.env.uid, fields.Datetime.now()
         columns = self._protocol_columns
-        rows = [(record.id,) + tuple(e[c] for c in columns) + (uid, uid, now, now) for e in errors]
-        copy_rows(self.env.cr, self._protocol_table,
-                  ('file_id',) + tuple(columns) + ('create_uid', 'write_uid', 'create_date', 'write_date'), rows)
+        rows = [tuple(e[c] for c in columns) for e in errors]
+        copy_rows(self.env.cr, self._protocol_table, columns, rows, constants={
+            'file_id': record.id, 'create_uid': uid, 'write_uid': uid, 'create_date': now, 'write_date': now})

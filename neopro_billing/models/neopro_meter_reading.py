@@ -26,7 +26,8 @@ class NeoproMeterReading(models.Model):
     # it look loaded, and keep the file from being deleted.
     _protected_fields = {'reading_file_id': (False,)}
 
-    meter_id = fields.Many2one('neopro.meter', required=True, ondelete='restrict', index=True)
+    # looked up through the unique (meter, date) index: no index of its own (one less per reading written)
+    meter_id = fields.Many2one('neopro.meter', required=True, ondelete='restrict', index=False)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     value = fields.Float(required=True, digits=(12, 3))
     source = fields.Selection(READING_SOURCES, required=True, default='subscriber')

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import payment_parser
+from ..lib import file_parser, payment_parser
 from ..lib.sql_copy import copy_rows
 
 ERROR_REASONS = [
@@ -103,9 +103,10 @@ class NeoproPaymentFile(models.Model):
 
     @api.model
     def _import_registry(self, bank, payment_format, data, filename):
-        """Load a bank registry: read it all, check every line, then book the good lines at once.
+        """Load a bank registry: check every line, book the good ones, keep the rest in the load protocol.
 
-        Returns the new ``neopro.payment.file``; nothing is written when anything fails.
+        The file is read in the background while each chunk of it is checked and booked (``_book_registry``),
+        all in one savepoint. Returns the new ``neopro.payment.file``; nothing is written when anything fails.
         """
         self._check_import_rights()
         period = self.env['neopro.period']._get_open_period()
@@ -114,34 +115,48 @@ class NeoproPaymentFile(models.Model):
                               'Create or open a period first (Administration).'))
         file_hash = self._get_file_hash(data)
         self._check_not_loaded(file_hash)
-        parsed = payment_format._parse_file(data)
-        good, errors = self._check_lines(parsed.lines, bank)
+        streamed = payment_format._read_file(data, self._import_chunk_lines)
         try:
-            record = self._book_registry(bank, payment_format, period, data, filename, file_hash, parsed, good,
-                                         errors)
-        except psycopg2.IntegrityError as error:
-            # a file loaded at the same time booked first: the same file, or payments with the same transaction ids
-            constraint = getattr(error.diag, 'constraint_name', None)
-            if constraint not in (FILE_HASH_CONSTRAINT, TXN_CONSTRAINT):
-                raise
-            txn_ids = [line.txn_id for line in parsed.lines if line.txn_id]
-            committed = self._get_committed_bookings(bank, file_hash, txn_ids)
-            if committed['file']:
-                self._check_not_loaded(file_hash, committed['file'])
-            good, errors = self._check_lines(parsed.lines, bank, booked=committed['txns'])
-            record = self._book_registry(bank, payment_format, period, data, filename, file_hash, parsed, good,
-                                         errors)
+            try:
+                record = self._book_registry(bank, payment_format, period, data, filename, file_hash, streamed)
+            except psycopg2.IntegrityError as error:
+                # a file loaded at the same time booked first: the same file, or payments with the same
+                # transaction ids
+                constraint = getattr(error.diag, 'constraint_name', None)
+                if constraint not in (FILE_HASH_CONSTRAINT, TXN_CONSTRAINT):
+                    raise
+                txn_ids = [line.txn_id for line in streamed.read_all() if line.txn_id]
+                committed = self._get_committed_bookings(bank, file_hash, txn_ids)
+                if committed['file']:
+                    self._check_not_loaded(file_hash, committed['file'])
+                record = self._book_registry(bank, payment_format, period, data, filename, file_hash, streamed,
+                                             booked=committed['txns'])
+        finally:
+            streamed.close()
         self.env['neopro.operation'].invalidate_cache()
         self.invalidate_cache()
         return record
 
+    # Lines checked and booked at a time while the next ones are read (a class attribute: tests make it small).
+    _import_chunk_lines = file_parser.CHUNK_LINES
+
     @api.model
-    def _book_registry(self, bank, payment_format, period, data, filename, file_hash, parsed, good, errors):
-        """In one savepoint: the file record, its payments, its protocol and the balances of the touched accounts."""
+    def _book_registry(self, bank, payment_format, period, data, filename, file_hash, streamed, booked=None):
+        """In one savepoint: the file record, its payments chunk by chunk as the file is read, its protocol and
+        totals, the balances of the touched accounts (``booked``: transactions booked meanwhile elsewhere)."""
         with self.env.cr.savepoint():
-            record = self._create_loaded_file(self._prepare_file_values(
-                bank, payment_format, period, data, filename, file_hash, parsed, good, errors), data, file_hash)
-            self._insert_payments(record, good, payment_format)
+            record = self._create_loaded_file({
+                'name': filename or _('Payment file'), 'bank_id': bank.id, 'format_id': payment_format.id,
+                'period_id': period.id}, data, file_hash)
+            good, errors, seen = [], [], {}
+            for chunk in streamed.chunks():
+                chunk_good, chunk_errors = self._check_lines(chunk, bank, booked=booked, seen=seen, file_id=record.id)
+                self._insert_payments(record, chunk_good, payment_format)
+                good.extend(chunk_good)
+                errors.extend(chunk_errors)
+            # sudo: the totals of the file record made just above, which nobody else writes (see
+            # _create_loaded_file)
+            record.sudo().write(self._prepare_file_values(streamed.lines, good, errors))
             self._insert_errors(record, errors)
             self.env['neopro.operation']._refresh_balances(period, sorted({line.account.id for line in good}))
         self.env['neopro.operation'].invalidate_cache()
@@ -187,20 +202,21 @@ class NeoproPaymentFile(models.Model):
                 name, bank_name, self.env['neopro.guard']._format_datetime(upload_date), user_name, count))
 
     @api.model
-    def _check_lines(self, lines, bank, booked=None):
+    def _check_lines(self, lines, bank, booked=None, seen=None, file_id=None):
         """Split parsed lines into payments to book and protocol rows (``booked``: the transactions booked
-        already, when read elsewhere).
+        already, when read elsewhere; ``seen``: {transaction id: line number} of the file's earlier lines,
+        updated; ``file_id``: the file being loaded, whose own payments are not "booked before").
 
         Returns ``(good, errors)``: good are ``GoodLine`` tuples, errors are dicts of protocol values.
         """
         accounts = self._get_accounts({line.account for line in lines if line.account})
         txn_ids = [line.txn_id for line in lines if line.txn_id]
-        booked = dict(self._get_booked_txns(bank, txn_ids), **(booked or {}))
+        booked = dict(self._get_booked_txns(bank, txn_ids, file_id), **(booked or {}))
         services = self._get_service_map()
         today = fields.Date.from_string(fields.Date.context_today(self))
         first_day = self.env['neopro.guard']._first_period_start()
         first_day = first_day and fields.Date.from_string(first_day)
-        seen = {}
+        seen = {} if seen is None else seen
         good, errors = [], []
         for line in lines:
             problems = self._get_cell_problems(line, today, first_day)
@@ -260,8 +276,9 @@ class NeoproPaymentFile(models.Model):
         return {number: Account(*values) for number, values in self.env['neopro.account']._find(numbers).items()}
 
     @api.model
-    def _get_booked_txns(self, bank, txn_ids):
-        """``{transaction id: sentence naming the earlier booking}`` of this bank's payments."""
+    def _get_booked_txns(self, bank, txn_ids, file_id=None):
+        """``{transaction id: sentence naming the earlier booking}`` of this bank's payments (not counting those
+        of the file ``file_id``)."""
         if not txn_ids:
             return {}
         self.env.cr.execute("""
@@ -270,7 +287,9 @@ class NeoproPaymentFile(models.Model):
               LEFT JOIN neopro_payment_file f ON f.id = o.payment_file_id
               LEFT JOIN neopro_payment_source s ON s.id = o.payment_source_id
              WHERE o.operation_type = 'payment' AND o.txn_id IS NOT NULL
-               AND COALESCE(o.bank_id, 0) = %s AND o.txn_id = ANY(%s)""", (bank.id, list(set(txn_ids))))
+               AND COALESCE(o.bank_id, 0) = %s AND o.txn_id = ANY(%s)
+               AND (%s::integer IS NULL OR o.payment_file_id IS DISTINCT FROM %s)""",
+                            (bank.id, list(set(txn_ids)), file_id, file_id))
         booked = {}
         for txn_id, date, file_name, upload_date, source in self.env.cr.fetchall():
             if file_name:
@@ -300,15 +319,11 @@ class NeoproPaymentFile(models.Model):
         return result
 
     @api.model
-    def _prepare_file_values(self, bank, payment_format, period, data, filename, file_hash, parsed, good, errors):
-        """Values of the file record, totals included."""
+    def _prepare_file_values(self, lines, good, errors):
+        """The totals of the file record."""
         return {
-            'name': filename or _('Payment file'),
-            'bank_id': bank.id,
-            'format_id': payment_format.id,
-            'period_id': period.id,
             'payment_date': good and fields.Date.to_string(max(g.line.date for g in good)) or False,
-            'total_records': len(parsed.lines),
+            'total_records': len(lines),
             'loaded_count': len(good),
             'loaded_amount': float(sum((g.line.amount for g in good), Decimal(0))),
             'error_count': len(errors),
@@ -320,21 +335,22 @@ class NeoproPaymentFile(models.Model):
         if not good:
             return
         uid, now = self.env.uid, fields.Datetime.now()
-        source_id = payment_format.payment_source_id.id
+        source_id = payment_format.payment_source_id.id or None
         bank_id, period_id = record.bank_id.id, record.period_id.id
         name = record.name
         # RULES §7, as every payment: a day of a closed month is booked on the first day of the open period
         booking = {day: self.env['neopro.operation']._get_booking_date(day, record.period_id)
                    for day in {g.line.date for g in good}}
         rows = [(
-            g.line.amount, booking[g.line.date], g.line.date, period_id, g.account.id,
-            g.account.branch_id, g.line.account, g.service_id, source_id, bank_id, g.line.txn_id,
-            g.line.payer, name, record.id, uid, uid, now, now, 'payment', False,
+            g.line.amount, booking[g.line.date], g.line.date, g.account.id, g.account.branch_id, g.line.account,
+            g.service_id, g.line.txn_id, g.line.payer,
         ) for g in sorted(good, key=lambda g: g.account.id)]  # in index order: faster
         copy_rows(self.env.cr, 'neopro_operation', (
-            'amount', 'date', 'payment_date', 'period_id', 'account_id', 'branch_id', 'account_number', 'service_id',
-            'payment_source_id', 'bank_id', 'txn_id', 'payer_name', 'name', 'payment_file_id',
-            'create_uid', 'write_uid', 'create_date', 'write_date', 'operation_type', 'is_auto'), rows)
+            'amount', 'date', 'payment_date', 'account_id', 'branch_id', 'account_number', 'service_id', 'txn_id',
+            'payer_name'), rows, constants={
+                'period_id': period_id, 'payment_source_id': source_id, 'bank_id': bank_id, 'name': name,
+                'payment_file_id': record.id, 'create_uid': uid, 'write_uid': uid, 'create_date': now,
+                'write_date': now, 'operation_type': 'payment', 'is_auto': False})
 
 
 class NeoproPaymentFileError(models.Model):

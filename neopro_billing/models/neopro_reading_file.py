@@ -388,11 +388,12 @@ class NeoproReadingFile(models.Model):
         if not good:
             return
         uid, now = self.env.uid, fields.Datetime.now()
-        rows = [(g.meter.id, g.line.date, g.line.value, g.source, False, g.meter.service_id, g.meter.subscriber_id,
-                 g.meter.branch_id, record.id, uid, uid, now, now) for g in good]
+        rows = [(g.meter.id, g.line.date, g.line.value, g.source, g.meter.service_id, g.meter.subscriber_id,
+                 g.meter.branch_id) for g in good]
         copy_rows(self.env.cr, 'neopro_meter_reading', (
-            'meter_id', 'date', 'value', 'source', 'is_reset', 'service_id', 'subscriber_id', 'branch_id',
-            'reading_file_id', 'create_uid', 'write_uid', 'create_date', 'write_date'), rows)
+            'meter_id', 'date', 'value', 'source', 'service_id', 'subscriber_id', 'branch_id'), rows, constants={
+                'is_reset': False, 'reading_file_id': record.id, 'create_uid': uid, 'write_uid': uid,
+                'create_date': now, 'write_date': now})
 
 
 def _number(value):

@@ -10,6 +10,7 @@ import xlsxwriter
 from odoo.tests.common import TransactionCase
 
 from ..lib import file_parser, payment_parser
+from . import payment_files
 
 
 def openpyxl_rows(data, sheet=None):
@@ -187,3 +188,49 @@ class TestJoinedColumns(TransactionCase):
 
     def test_first_part_missing_means_no_id(self):
         self.assertEqual(self._txn_ids('ЛС;Сумма;Дата\r\n12345;10;01.09.2025\r\n'), [None])
+
+
+class TestStreamedLines(TransactionCase):
+    """Lines read in a thread of their own, handed over in chunks (the payment import's pipeline)."""
+
+    def test_chunks_then_the_whole_file_again(self):
+        streamed = file_parser.StreamedLines(iter(range(25)), chunk_size=10)
+        self.assertEqual([len(chunk) for chunk in streamed.chunks()], [10, 10, 5])
+        self.assertTrue(streamed.complete)
+        self.assertEqual(streamed.lines, list(range(25)))
+        # read again (a booking retried after a concurrent load): the whole file, in one chunk
+        self.assertEqual(list(streamed.chunks()), [list(range(25))])
+        self.assertEqual(streamed.read_all(), list(range(25)))
+
+    def test_an_error_reaches_the_caller_at_its_chunk(self):
+        def lines():
+            for number in range(12):
+                yield number
+            raise file_parser.FileError('rows', '12')
+
+        streamed = file_parser.StreamedLines(lines(), chunk_size=5, on_error=lambda exc: ValueError(exc.code))
+        got = []
+        with self.assertRaisesRegex(ValueError, 'rows'):
+            for chunk in streamed.chunks():
+                got.append(chunk)
+        self.assertEqual(got, [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]])
+        with self.assertRaisesRegex(ValueError, 'rows'):
+            streamed.read_all()
+
+    def test_closed_reader_stops(self):
+        streamed = file_parser.StreamedLines(iter(range(1000000)), chunk_size=10)
+        first = next(streamed.chunks())
+        streamed.close()
+        streamed._thread.join(5)
+        self.assertEqual(first, list(range(10)))
+        self.assertFalse(streamed._thread.is_alive())
+        self.assertLess(len(streamed.lines), 1000)
+
+    def test_payment_lines_read_lazily_as_parse_reads_them(self):
+        data = payment_files.generic_csv(payment_files.GOLDEN_GENERIC_ROWS)
+        spec = self.env.ref('neopro_billing.payment_format_generic_csv')._get_parser_spec()
+        table, lines = payment_parser.read_lines(data, spec)
+        parsed = payment_parser.parse(data, spec)
+        self.assertEqual(list(lines), parsed.lines)
+        self.assertEqual((table.header_row, table.skipped), (parsed.header_row, parsed.skipped))
+        self.assertEqual(len(parsed.lines), 5)

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.safe_eval import safe_eval
 
+from ..lib import file_parser
 from . import payment_files
 from .common import set_period_state
 from .common_payment import NeoproPaymentCase
@@ -237,6 +238,59 @@ class TestPaymentImport(NeoproPaymentCase):
         payment_file = self._import(self.kaspi, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
         with self.assertRaisesRegex(UserError, 'cannot be deleted'):
             payment_file.unlink()
+
+
+class TestPaymentImportInChunks(NeoproPaymentCase):
+    """A registry is read in the background and booked chunk by chunk (RULES §14): what it books, the protocol
+    and the totals are those of the whole file at once; a failure in a later chunk takes back the earlier ones."""
+
+    def _import_in_chunks(self, size, data, filename):
+        Files = type(self.env['neopro.payment.file'])
+        with patch.object(Files, '_import_chunk_lines', size):
+            return self._import(self.kaspi, data, filename)
+
+    def test_chunks_of_two_lines_give_the_whole_file(self):
+        # lines 4-5, 6-7, 8-9, 10-11, 12: the duplicate of line 10 is line 5, two chunks before
+        payment_file = self._import_in_chunks(2, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        self.assertEqual(self._protocol(payment_file), [
+            (7, '99999', 'Ерачина Наталья', 'account_not_found'),
+            (8, '12345', 'Фролов Степан', 'amount'),
+            (9, '5555', 'Соколова Светлана', 'date'),
+            (10, '12345', 'Фролов Степан', 'duplicate_line'),
+            (11, '12345', 'Фролов Степан', 'amount'),
+            (12, '777', 'Рогов Григорий', 'account_closed'),
+        ])
+        duplicate = payment_file.error_ids.filtered(lambda e: e.line_number == 10)
+        self.assertEqual(duplicate.message, 'Duplicate of line 5 (transaction K-1001)')
+        self.assertEqual((payment_file.total_records, payment_file.loaded_count, payment_file.error_count,
+                          payment_file.loaded_amount, payment_file.payment_date), (9, 3, 6, 3840.80, '2025-09-10'))
+        self.assertEqual(sorted(payment_file.operation_ids.mapped('txn_id')), ['1002', 'K-1001', 'K-1009'])
+        self.assertEqual(self.frolov.amount_paid, 1500.50)
+        self.assertEqual(self.sokolova.amount_paid, 2340.00)
+        self.assertEqual(self.contract.amount_paid, 0.30)
+
+    def test_transaction_repeated_in_a_later_chunk_is_a_duplicate_not_booked_before(self):
+        """The file's own payments of earlier chunks are in the database already: they are not "booked before"."""
+        rows = [list(row) for row in payment_files.GOLDEN_KASPI_ROWS[:2]] + [
+            [3, '09.09.2025', 'K-1001', '12345', 'Фролов Степан', '', 10, 0]]
+        payment_file = self._import_in_chunks(1, self._kaspi_file(rows), 'Kaspi_repeat.xlsx')
+        self.assertEqual(payment_file.error_ids.mapped('message'), ['Duplicate of line 5 (transaction K-1001)'])
+        self.assertEqual(payment_file.loaded_count, 2)
+
+    def test_file_failing_in_a_later_chunk_leaves_nothing(self):
+        files_before = self.env['neopro.payment.file'].search_count([])
+        paid_before = self.frolov.amount_paid
+        # rows 4-5 and 6-7 are booked before row 10 (past the bound) is read
+        with patch.object(file_parser, 'MAX_ROWS', 9):
+            with self.assertRaisesRegex(UserError, 'more than 9 rows'):
+                self._import_in_chunks(2, self._kaspi_file(), 'Kaspi_09.09.2025.xlsx')
+        self.env['neopro.operation'].invalidate_cache()
+        self.env['neopro.account'].invalidate_cache()
+        self.assertEqual(self.env['neopro.payment.file'].search_count([]), files_before)
+        self.assertFalse(self.env['neopro.operation'].search([('period_id', '=', self.period.id),
+                                                              ('operation_type', '=', 'payment')]))
+        self.assertFalse(self.env['neopro.payment.file.error'].search([]))
+        self.assertEqual(self.frolov.amount_paid, paid_before)
 
 
 class TestPaymentImportScreens(NeoproPaymentCase):
