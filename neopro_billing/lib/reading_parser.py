@@ -44,14 +44,25 @@ def parse_value(value):
 
 def parse(data, spec):
     """Read a readings file into a :class:`ParsedFile` (no database access)."""
+    table, lines = read_lines(data, spec)
+    lines = list(lines)
+    return ParsedFile(table.header_row, table.mapped_columns(), lines, table.skipped)
+
+
+def read_lines(data, spec):
+    """``(table, lines)``: the file's header found and an iterator of its :class:`Line` tuples, read as it is
+    consumed (``table.skipped`` counts once it is exhausted)."""
     table = read_table(data, spec, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     if 'serial' not in table.columns and 'account' not in table.columns:
         raise FileError('header', spec['columns'].get('serial') or spec['columns'].get('account') or 'serial_number')
+    return table, _lines(table, spec)
+
+
+def _lines(table, spec):
     get = table.getter
     get_serial, get_account, get_service = get('serial'), get('account'), get('service')
     get_date, get_value, get_source = get('date'), get('value'), get('source')
     to_date = DateCache(spec.get('date_format'))
-    lines = []
     skip_empty = spec.get('skip_empty_value')
     for number, row in table:
         raw_value, raw_date = get_value(row), get_date(row)
@@ -67,7 +78,5 @@ def parse(data, spec):
             errors.append((BAD_VALUE, to_text(raw_value)))
         if date is None:
             errors.append((BAD_DATE, to_text(raw_date)))
-        lines.append(Line(number, serial or None, account or None, to_text(get_service(row)) or None, date, value,
-                          to_text(get_source(row)) or None, to_text(raw_value), to_text(raw_date), errors))
-    return ParsedFile(table.header_row, table.mapped_columns(), lines,
-                      table.skipped)
+        yield Line(number, serial or None, account or None, to_text(get_service(row)) or None, date, value,
+                   to_text(get_source(row)) or None, to_text(raw_value), to_text(raw_date), errors)

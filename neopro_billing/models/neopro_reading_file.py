@@ -3,7 +3,7 @@ from collections import namedtuple
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import ledger, reading_parser
+from ..lib import file_parser, ledger, reading_parser
 from ..lib.sql_copy import copy_rows
 from .neopro_meter_reading import READING_SOURCES
 
@@ -109,23 +109,53 @@ class NeoproReadingFile(models.Model):
 
     @api.model
     def _import_file(self, reading_format, data, filename):
-        """Load a readings file: read it all, check every line by the rules of a reading typed by hand, then
-        write the good lines at once. Returns the new ``neopro.reading.file``; nothing is written when anything
-        fails; a file loaded before is refused, and a reading loaded before is never written twice."""
+        """Load a readings file: check every line by the rules of a reading typed by hand, write the good ones,
+        keep the rest in the load protocol. Returns the new ``neopro.reading.file``; nothing is written when
+        anything fails; a file loaded before is refused, and a reading loaded before is never written twice.
+
+        The file is read in the background while each chunk of it is checked and written, all in one savepoint.
+        The rules between the readings of a meter take its lines in date order: when a chunk brings a meter's
+        reading dated before one of an earlier chunk, the load starts again with the file checked as a whole.
+        """
         self._check_import_rights()
         file_hash = self._get_file_hash(data)
         self._check_not_loaded(file_hash)
-        parsed = reading_format._parse_file(data)
-        good, errors = self._check_lines(parsed.lines, reading_format)
-        with self.env.cr.savepoint():
-            record = self._create_loaded_file({
-                'name': filename or _('Readings file'), 'format_id': reading_format.id,
-                'total_records': len(parsed.lines), 'loaded_count': len(good), 'error_count': len(errors),
-            }, data, file_hash)
-            self._insert_readings(record, good)
-            self._insert_errors(record, errors)
+        streamed = reading_format._read_file(data, self._import_chunk_lines)
+        try:
+            try:
+                record = self._load_file(reading_format, data, filename, file_hash, streamed)
+            except _LinesOutOfOrder:
+                streamed.read_all()  # the rest of the file: then it comes as one chunk
+                record = self._load_file(reading_format, data, filename, file_hash, streamed)
+        finally:
+            streamed.close()
         self.env['neopro.meter.reading'].invalidate_cache()
         self.invalidate_cache()
+        return record
+
+    # Lines checked and written at a time while the next ones are read (a class attribute: tests make it small).
+    _import_chunk_lines = file_parser.CHUNK_LINES
+
+    @api.model
+    def _load_file(self, reading_format, data, filename, file_hash, streamed):
+        """In one savepoint: the file record, its readings chunk by chunk as the file is read, its protocol and
+        counts. Raises ``_LinesOutOfOrder`` (the savepoint taken back) when a chunk goes back in a meter's dates."""
+        with self.env.cr.savepoint():
+            record = self._create_loaded_file({
+                'name': filename or _('Readings file'), 'format_id': reading_format.id}, data, file_hash)
+            sequence = _Sequence()
+            loaded, errors = 0, []
+            for chunk in streamed.chunks():
+                good, chunk_errors = self._check_lines(chunk, reading_format, sequence, record.id)
+                self._insert_readings(record, good)
+                loaded += len(good)
+                errors.extend(chunk_errors)
+            errors.sort(key=lambda e: e['line_number'])
+            # sudo: the counts of the file record made just above, which nobody else writes (see
+            # _create_loaded_file)
+            record.sudo().write({'total_records': len(streamed.lines), 'loaded_count': loaded,
+                                 'error_count': len(errors)})
+            self._insert_errors(record, errors)
         return record
 
     @api.model
@@ -146,9 +176,11 @@ class NeoproReadingFile(models.Model):
                                .strftime('%d.%m.%Y %H:%M:%S'), earlier.user_id.name, earlier.loaded_count))
 
     @api.model
-    def _check_lines(self, lines, reading_format):
+    def _check_lines(self, lines, reading_format, sequence=None, file_id=None):
         """Split parsed lines into readings to write and protocol rows, by the rules of ``neopro.meter.reading``
-        (``_check_value``, ``_check_date_open``, ``_check_date_bounds``), checked set-based.
+        (``_check_value``, ``_check_date_open``, ``_check_date_bounds``), checked set-based; ``sequence``: what the
+        file's earlier chunks left (``_Sequence``), ``file_id``: the file being loaded, whose own readings are not
+        "loaded before".
 
         Returns ``(good, errors)``: good are ``GoodReading`` tuples, errors dicts of protocol values.
         """
@@ -198,7 +230,7 @@ class NeoproReadingFile(models.Model):
                 errors.append(self._error(line, problems))
             else:
                 candidates.append(GoodReading(line, meter, source))
-        good, later = self._check_sequence(candidates)
+        good, later = self._check_sequence(candidates, sequence, file_id)
         errors.extend(later)
         errors.sort(key=lambda e: e['line_number'])
         return good, errors
@@ -248,11 +280,11 @@ class NeoproReadingFile(models.Model):
         Meter_.check_access_rights('read')
         by_serial, by_account = {}, {}
         if serials:
-            for row in self._query_meters([('serial_number', 'in', serials)]):
+            for row in self._query_meters('"neopro_meter".serial_number', serials):
                 by_serial.setdefault(row[1], []).append(Meter(*row[:8]))
         if accounts:
             services = self._get_service_names()
-            for row in self._query_meters([('account_id.account_number', 'in', accounts)]):
+            for row in self._query_meters('acc.account_number', accounts):
                 meter = Meter(*row[:8])
                 for name in services.get(row[5], []):
                     by_account.setdefault(row[8], []).append((meter, name))
@@ -264,11 +296,13 @@ class NeoproReadingFile(models.Model):
         return by_serial, by_account
 
     @api.model
-    def _query_meters(self, domain):
+    def _query_meters(self, column, values):
         """``(id, serial, digits, removal date, initial value, service id, subscriber id, branch id, ЛС)`` of the
-        meters of ``domain`` the user may read: the ORM's query with the record rules applied, one statement."""
+        active meters whose ``column`` (the serial or the ЛС, a constant of the caller) is one of ``values`` and
+        the user may read: the ORM's query with the record rules applied, the values as one array parameter
+        (an IN list of 10,000 parameters costs a second to send and plan)."""
         Meter_ = self.env['neopro.meter']
-        query = Meter_._where_calc(domain)
+        query = Meter_._where_calc([])
         Meter_._apply_ir_rules(query, 'read')
         from_clause, where_clause, params = query.get_sql()
         self.env.cr.execute(
@@ -276,7 +310,7 @@ class NeoproReadingFile(models.Model):
             '"neopro_meter".removal_date, "neopro_meter".initial_value, "neopro_meter".service_id, '
             '"neopro_meter".subscriber_id, "neopro_meter".branch_id, acc.account_number '
             'FROM %s LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id '
-            'WHERE %s' % (from_clause, where_clause or 'TRUE'), params)
+            'WHERE (%s) AND %s = ANY(%%s)' % (from_clause, where_clause or 'TRUE', column), params + [list(values)])
         return [(i, s, d or 0, r and fields.Date.from_string(r), iv or 0.0, sv, sb, br, a)
                 for i, s, d, r, iv, sv, sb, br, a in self.env.cr.fetchall()]
 
@@ -303,16 +337,20 @@ class NeoproReadingFile(models.Model):
         return result
 
     @api.model
-    def _check_sequence(self, candidates):
+    def _check_sequence(self, candidates, sequence=None, file_id=None):
         """The rules between readings of a meter: one a day, never lower than the one before (unless a rollover),
-        never higher than a later one — against the database and the file's own earlier lines.
+        never higher than a later one — against the database and the file's own earlier lines, a meter's lines
+        taken in date order (``sequence``: the earlier chunks', which must not be dated after these).
 
         Returns ``(good, errors)``."""
         if not candidates:
             return [], []
-        neighbours = self._get_neighbours({(c.meter.id, c.line.date) for c in candidates})
-        good, errors, seen = [], [], {}
-        accepted = {}  # meter id -> [(date, value)] of the file's good lines, in date order
+        sequence = sequence or _Sequence()
+        latest = sequence.latest
+        if any(c.meter.id in latest and c.line.date < latest[c.meter.id] for c in candidates):
+            raise _LinesOutOfOrder()
+        neighbours = self._get_neighbours({(c.meter.id, c.line.date) for c in candidates}, file_id)
+        good, errors, seen, accepted = [], [], sequence.seen, sequence.accepted
         for cand in sorted(candidates, key=lambda c: (c.meter.id, c.line.date, c.line.line_number)):
             line, meter = cand.line, cand.meter
             key = (meter.id, line.date)
@@ -343,6 +381,7 @@ class NeoproReadingFile(models.Model):
                     problems.append(('lower', _('The reading %s is higher than the later reading %s of %s')
                                      % (line.raw_value, _number(following[1]), following[0].strftime('%d.%m.%Y'))))
             seen.setdefault(key, line.line_number)
+            latest[meter.id] = line.date
             if problems:
                 errors.append(self._error(line, problems))
             else:
@@ -351,9 +390,9 @@ class NeoproReadingFile(models.Model):
         return good, errors
 
     @api.model
-    def _get_neighbours(self, keys):
+    def _get_neighbours(self, keys, file_id=None):
         """``{(meter id, date): (value that day, (date, value, reset) before, (date, value, reset) after)}`` from
-        the readings in the database, one statement over the keys."""
+        the readings in the database (not those of the file ``file_id``), one statement over the keys."""
         self.env.cr.execute('CREATE TEMPORARY TABLE IF NOT EXISTS neopro_reading_import_keys '
                             '(meter_id integer, date date) ON COMMIT DROP')
         self.env.cr.execute('TRUNCATE neopro_reading_import_keys')
@@ -364,12 +403,15 @@ class NeoproReadingFile(models.Model):
                    nxt.date, nxt.value, nxt.is_reset
               FROM neopro_reading_import_keys k
               LEFT JOIN neopro_meter_reading same ON same.meter_id = k.meter_id AND same.date = k.date
+                        AND same.reading_file_id IS DISTINCT FROM %(file)s
               LEFT JOIN LATERAL (SELECT r.date, r.value, r.is_reset FROM neopro_meter_reading r
                                   WHERE r.meter_id = k.meter_id AND r.date < k.date
+                                    AND r.reading_file_id IS DISTINCT FROM %(file)s
                                ORDER BY r.date DESC LIMIT 1) prev ON TRUE
               LEFT JOIN LATERAL (SELECT r.date, r.value, r.is_reset FROM neopro_meter_reading r
                                   WHERE r.meter_id = k.meter_id AND r.date > k.date
-                               ORDER BY r.date ASC LIMIT 1) nxt ON TRUE""")
+                                    AND r.reading_file_id IS DISTINCT FROM %(file)s
+                               ORDER BY r.date ASC LIMIT 1) nxt ON TRUE""", {'file': file_id or 0})  # no file has id 0
         dates = {}  # Odoo reads dates as text: parse each distinct one once
 
         def to_date(text):
@@ -394,6 +436,19 @@ class NeoproReadingFile(models.Model):
             'meter_id', 'date', 'value', 'source', 'service_id', 'subscriber_id', 'branch_id'), rows, constants={
                 'is_reset': False, 'reading_file_id': record.id, 'create_uid': uid, 'write_uid': uid,
                 'create_date': now, 'write_date': now})
+
+
+class _LinesOutOfOrder(Exception):
+    """A chunk of a readings file goes back in the dates of a meter of an earlier chunk."""
+
+
+class _Sequence(object):
+    """What the chunks of a readings file checked so far leave to the next: ``seen`` {(meter id, date): line
+    number}, ``accepted`` {meter id: [(date, value)] of its good lines, in date order}, ``latest`` {meter id: the
+    latest date of its lines}."""
+
+    def __init__(self):
+        self.seen, self.accepted, self.latest = {}, {}, {}
 
 
 def _number(value):

@@ -240,6 +240,14 @@ class TestPaymentImport(NeoproPaymentCase):
             payment_file.unlink()
 
 
+class TestPaymentImportLineByLine(TestPaymentImport):
+    """Every test above again, the registry read and booked one line a chunk."""
+
+    def _import(self, bank, data, filename, payment_format=None, user=None):
+        with patch.object(type(self.env['neopro.payment.file']), '_import_chunk_lines', 1):
+            return super(TestPaymentImportLineByLine, self)._import(bank, data, filename, payment_format, user)
+
+
 class TestPaymentImportInChunks(NeoproPaymentCase):
     """A registry is read in the background and booked chunk by chunk (RULES §14): what it books, the protocol
     and the totals are those of the whole file at once; a failure in a later chunk takes back the earlier ones."""

@@ -3,9 +3,11 @@ inspectors' reading sheet loaded back, the record rules."""
 import base64
 import io
 import os
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 
+from ..lib import file_parser
 from .common import BillingCase, set_period_state
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
@@ -191,6 +193,49 @@ class TestReadingImport(BillingCase):
             (3, 'СВ-15-778', '2025-10-25', '1204.000', []),
             (4, '0099812', '2025-10-26', None, [('value', '-3')]),
         ])
+
+
+class TestReadingImportLineByLine(TestReadingImport):
+    """Every test above again, the file read and written one line a chunk (RULES §14: the load is the same
+    whatever the chunks: a meter's lines in date order, the protocol, all or nothing)."""
+
+    def _load(self, data, fmt=None, filename='readings.csv', env=None):
+        with patch.object(type(self.env['neopro.reading.file']), '_import_chunk_lines', 1):
+            return super(TestReadingImportLineByLine, self)._load(data, fmt, filename, env)
+
+    def test_chunk_going_back_in_a_meters_dates_checks_the_file_as_a_whole(self):
+        """Line 2 (20.04) is written before line 3 (10.04) is read: the load starts again with the whole file,
+        which checks the meter's lines in date order — as one chunk would."""
+        Files = type(self.env['neopro.reading.file'])
+        with patch.object(Files, '_load_file', autospec=True, side_effect=Files._load_file) as load:
+            record = self._load(readings_csv([('RI-001', '20.04.2023', '130'), ('RI-001', '10.04.2023', '140'),
+                                              ('RI-002', '10.04.2023', '11')]))
+        self.assertEqual(load.call_count, 2)
+        self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(2, 'lower')])
+        self.assertEqual((record.total_records, record.loaded_count, record.error_count), (3, 2, 1))
+        self.assertEqual(self._readings(self.m1)[-1], ('2023-04-10', 140.0, 'remote'))
+        self.assertEqual(len(self.env['neopro.reading.file'].search([('file_hash', '=', record.file_hash)])), 1)
+
+    def test_meters_lines_in_date_order_across_chunks_in_one_pass(self):
+        Files = type(self.env['neopro.reading.file'])
+        with patch.object(Files, '_load_file', autospec=True, side_effect=Files._load_file) as load:
+            record = self._load(readings_csv([('RI-001', '10.04.2023', '130'), ('RI-002', '10.04.2023', '11'),
+                                              ('RI-001', '20.04.2023', '125'), ('RI-001', '25.04.2023', '140')]))
+        self.assertEqual(load.call_count, 1)
+        self.assertEqual([(e.line_number, e.message) for e in record.error_ids],
+                         [(4, 'The reading 125 is lower than the previous reading 130 of 10.04.2023')])
+        self.assertEqual([r[:2] for r in self._readings(self.m1)],
+                         [('2023-03-05', 100.0), ('2023-04-10', 130.0), ('2023-04-25', 140.0)])
+
+    def test_file_failing_in_a_later_chunk_leaves_nothing(self):
+        data = readings_csv([('RI-001', '10.04.2023', '120'), ('RI-002', '10.04.2023', '11'),
+                             ('RI-003', '10.04.2023', '90'), ('RI-004', '10.04.2023', '996')])
+        with patch.object(file_parser, 'MAX_ROWS', 4):  # rows 2-4 written before row 5 is read
+            with self.assertRaisesRegex(UserError, 'more than 4 rows'):
+                self._load(data)
+        self.env['neopro.meter.reading'].invalidate_cache()
+        self.assertFalse(self.env['neopro.reading.file'].search([('name', '=', 'readings.csv')]))
+        self.assertEqual([len(m.reading_ids) for m in (self.m1, self.m2, self.m3, self.m4)], [1, 1, 2, 1])
 
 
 class TestReadingSheet(BillingCase):
