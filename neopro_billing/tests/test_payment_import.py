@@ -461,3 +461,30 @@ class TestStatementFormatMigration(NeoproPaymentCase):
         migration.migrate(self.env.cr, '11.0.3.0.0')
         statement.invalidate_cache()
         self.assertEqual(statement.column_txn, 'Номер')
+
+
+class TestAccountPagesMigration(NeoproPaymentCase):
+    """11.0.3.2.0: the accounts' pages keep room for their rows' next version; the duplicate indexes are gone."""
+
+    def test_accounts_rewritten_with_room_and_no_duplicate_indexes(self):
+        import importlib.util
+        import os
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'migrations', '11.0.3.2.0',
+                            'post-migration.py')
+        spec = importlib.util.spec_from_file_location('neopro_post_migration_11_0_3_2_0', path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        cr = self.env.cr
+        cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'neopro_account'")
+        before = cr.fetchone()[0]
+        module.migrate(cr, '11.0.3.1.0')
+        cr.execute("SELECT relfilenode, reloptions FROM pg_class WHERE relname = 'neopro_account'")
+        after, options = cr.fetchone()
+        self.assertNotEqual(after, before)  # rewritten
+        self.assertEqual(options, ['fillfactor=50'])
+        cr.execute("SELECT indexname FROM pg_indexes WHERE indexname IN %s", ((
+            'neopro_account_account_number_index', 'neopro_account_holder_type_index',
+            'neopro_account_balance_end_index', 'neopro_balance_account_id_index',
+            'neopro_meter_reading_meter_id_index'),))
+        self.assertEqual(cr.fetchall(), [])
+        self.assertEqual(self.frolov.account_id.account_number, '12345')  # the rows are all there
