@@ -3,6 +3,7 @@ import hashlib
 
 from odoo import api, fields, models
 
+from ..lib import file_parser
 from ..lib.sql_copy import copy_rows
 
 
@@ -19,6 +20,9 @@ class NeoproFileRegistryMixin(models.AbstractModel):
 
     _protocol_table = None
     _protocol_columns = ()
+    # Lines checked and written at a time while the next ones are read (``file_parser.StreamedLines``; a class
+    # attribute: tests make it small).
+    _import_chunk_lines = file_parser.CHUNK_LINES
 
     name = fields.Char(string='File', required=True, readonly=True)
     upload_date = fields.Datetime(string='Uploaded on', required=True, readonly=True, index=True,

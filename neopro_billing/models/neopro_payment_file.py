@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import file_parser, payment_parser
+from ..lib import payment_parser
 from ..lib.sql_copy import copy_rows
 
 ERROR_REASONS = [
@@ -136,9 +136,6 @@ class NeoproPaymentFile(models.Model):
         self.env['neopro.operation'].invalidate_cache()
         self.invalidate_cache()
         return record
-
-    # Lines checked and booked at a time while the next ones are read (a class attribute: tests make it small).
-    _import_chunk_lines = file_parser.CHUNK_LINES
 
     @api.model
     def _book_registry(self, bank, payment_format, period, data, filename, file_hash, streamed, booked=None):

@@ -3,7 +3,7 @@ from collections import namedtuple
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import file_parser, ledger, reading_parser
+from ..lib import ledger, reading_parser
 from ..lib.sql_copy import copy_rows
 from .neopro_meter_reading import READING_SOURCES
 
@@ -132,9 +132,6 @@ class NeoproReadingFile(models.Model):
         self.env['neopro.meter.reading'].invalidate_cache()
         self.invalidate_cache()
         return record
-
-    # Lines checked and written at a time while the next ones are read (a class attribute: tests make it small).
-    _import_chunk_lines = file_parser.CHUNK_LINES
 
     @api.model
     def _load_file(self, reading_format, data, filename, file_hash, streamed):
