@@ -152,11 +152,15 @@ class Browser(object):
         el.send_keys(text)
         return el
 
-    def login(self, login='admin', password='admin'):
+    def login(self, login='admin', password='admin', wait=True):
+        """Log in through the login page and wait for the web client: a page opened before the login's answer
+        came back cancels it and lands on the login page again (``wait=False`` for a login meant to fail)."""
         self.driver.get(self.url + '/web/login')
         self.type('input#login', login)
         self.type('input#password', password)
         self.click('button[type=submit]')
+        if wait:
+            self.wait('.o_main_navbar, .o_web_client', timeout=60)
 
     def open_action(self, xmlid, dialog=False):
         """Open a window action by xml id (a dialog action opens its form in a modal)."""

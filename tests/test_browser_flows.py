@@ -18,7 +18,6 @@ from test_browser_screens import _no_error_dialog, _top_dialog
 def _session(url, login):
     browser = Browser(url, os.environ.get('NEOPRO_ARTIFACTS', 'test-artifacts'))
     browser.login(login, login if login != 'admin' else 'admin')
-    browser.wait('.o_main_navbar, .o_web_client', timeout=60)
     return browser
 
 

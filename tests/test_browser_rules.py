@@ -30,7 +30,6 @@ def test_subscriber_form_shows_temporary_absence(browser, demo):
 def test_accountant_previews_the_writeoff_run(browser, demo):
     from selenium.common.exceptions import TimeoutException
     browser.login('accountant', 'accountant')
-    browser.wait('.o_control_panel', timeout=60)
     try:
         browser.open_action('neopro_billing.neopro_penalty_writeoff_action', dialog=True)
     except TimeoutException:  # the first load of a loaded machine may miss the dialog: open it once more

@@ -12,7 +12,6 @@ from test_browser import _open_subscriber, _pick_many2one
 
 def _login(browser, login):
     browser.login(login, login)
-    browser.wait('.o_main_navbar, .o_web_client')
     return browser
 
 

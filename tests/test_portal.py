@@ -239,7 +239,7 @@ def test_rpc_reading_of_another_meter_is_refused(portal):
 def test_browser_portal_user_reads_submits_and_downloads(portal, browser):
     a, admin = portal['a'], portal['admin']
     _set_window(admin, 1, 31)
-    browser.login(a['login'], PASSWORD)
+    browser.login(a['login'], PASSWORD, wait=False)  # a portal user lands on /my
     entry = browser.wait_text('.o_portal_docs li', 'Лицевые счета')
     browser.screenshot('portal-home')
     entry.find_element('css selector', 'a').click()
