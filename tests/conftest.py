@@ -153,14 +153,17 @@ class Browser(object):
         return el
 
     def login(self, login='admin', password='admin', wait=True):
-        """Log in through the login page and wait for the web client: a page opened before the login's answer
-        came back cancels it and lands on the login page again (``wait=False`` for a login meant to fail)."""
+        """Log in through the login page and wait until the web client has shown the user's first screen: a page
+        opened before the login's answer came back cancels it, and an action opened while the first screen still
+        loads is covered by it when that one comes last (``wait=False`` for a login meant to fail, or a portal
+        user's)."""
         self.driver.get(self.url + '/web/login')
         self.type('input#login', login)
         self.type('input#password', password)
         self.click('button[type=submit]')
         if wait:
-            self.wait('.o_main_navbar, .o_web_client', timeout=60)
+            self.wait('.o_control_panel', timeout=60)
+            self.idle(timeout=60)
 
     def open_action(self, xmlid, dialog=False):
         """Open a window action by xml id (a dialog action opens its form in a modal)."""
