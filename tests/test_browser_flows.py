@@ -15,6 +15,11 @@ from test_browser import _open_subscriber, _pick_many2one
 from test_browser_screens import _no_error_dialog, _top_dialog
 
 
+def _almaty_now():
+    """Now in Asia/Almaty, the demo users' zone: UTC+5 (all of Kazakhstan since 1 March 2024)."""
+    return datetime.datetime.utcnow() + datetime.timedelta(hours=5)
+
+
 def _session(url, login):
     browser = Browser(url, os.environ.get('NEOPRO_ARTIFACTS', 'test-artifacts'))
     browser.login(login, login if login != 'admin' else 'admin')
@@ -127,7 +132,7 @@ def test_removed_meter_leaves_the_form_and_the_list(operator, odoo):
     """A meter removed today is gone from the subscriber's panel and from the meters list (default filter)."""
     name = 'test_removed_meter_leaves_the_form_and_the_list'
     meter = odoo.call('neopro.meter', 'search_read', [('serial_number', '=', '9754')], fields=['removal_date'])[0]
-    today = datetime.datetime.utcnow() + datetime.timedelta(hours=6)  # Asia/Almaty, the demo users' zone
+    today = _almaty_now()
     odoo.call('neopro.meter', 'write', [meter['id']], {'removal_date': today.strftime('%Y-%m-%d')})
     try:
         _open_subscriber(operator, '12345')
@@ -259,7 +264,7 @@ def test_add_a_meter_and_filter_by_verification(operator, odoo):
     assert buttons == ['Ближайшая поверка', 'Просроченная поверка'], buttons
     operator.wait_text('.o_neopro_quick_filter', 'Просроченная поверка').click()
     operator.idle()
-    today = (datetime.datetime.utcnow() + datetime.timedelta(hours=6)).strftime('%Y-%m-%d')
+    today = _almaty_now().strftime('%Y-%m-%d')
     # the operator sees its branch only: count as the operator does
     operator_rpc = OdooClient(odoo.url, odoo.db, 'operator1', 'operator1')
     overdue = operator_rpc.call('neopro.meter', 'search_count', [
@@ -401,7 +406,7 @@ def test_file_registry_month_pickers_upload_and_times(admin, odoo, tmp_path):
     uploaded = row.find_elements('css selector', 'td.o_data_cell')[2].text  # ДД.ММ.ГГГГ ЧЧ:ММ:СС
     assert uploaded and uploaded in refusal_text, (uploaded, refusal_text)
     # the month pickers: this month keeps the file, the month before drops it
-    this_month = (datetime.datetime.utcnow() + datetime.timedelta(hours=6)).strftime('%Y-%m')
+    this_month = _almaty_now().strftime('%Y-%m')
     for picker in admin.driver.find_elements('css selector', '.o_neopro_range_input'):
         admin.driver.execute_script("arguments[0].value = arguments[1]; "
                                     "arguments[0].dispatchEvent(new Event('change'))", picker, this_month)

@@ -340,15 +340,16 @@ class TestPaymentImportScreens(NeoproPaymentCase):
         return caught.exception.name
 
     def test_duplicate_file_time_in_the_user_time_zone(self):
-        """20:17:07 UTC is 02:17:07 the next day in Almaty: the message says so, as the registry shows it."""
-        self.assertIn('on 02.12.2026 02:17:07 by', self._refusal_of_second_load('Asia/Almaty'))
+        """20:17:07 UTC is 01:17:07 the next day in Almaty (UTC+5, all of Kazakhstan since 1 March 2024): the
+        message says so, as the registry shows it."""
+        self.assertIn('on 02.12.2026 01:17:07 by', self._refusal_of_second_load('Asia/Almaty'))
 
     def test_duplicate_file_time_of_a_user_elsewhere(self):
         self.assertIn('on 01.12.2026 23:17:07 by', self._refusal_of_second_load('Europe/Moscow'))
 
     def test_user_without_time_zone_reads_the_utility_time(self):
-        self.assertIn('on 02.12.2026 02:17:07 by', self._refusal_of_second_load(False))
-        self.assertEqual(self.env['neopro.guard']._get_tz_offset(), 6 * 60)
+        self.assertIn('on 02.12.2026 01:17:07 by', self._refusal_of_second_load(False))
+        self.assertEqual(self.env['neopro.guard']._get_tz_offset(), 5 * 60)
 
 
 class TestStatementImport(NeoproPaymentCase):
