@@ -6,7 +6,7 @@ import io
 from odoo.exceptions import AccessError
 
 from ..lib import kz_id
-from .common import BillingCase
+from .common import BillingCase, set_period_state
 
 
 def make_bin(first_eleven):
@@ -310,6 +310,23 @@ class TestGoliveImport(BillingCase):
         self.assertEqual(wizard.state, 'done', wizard.protocol)
         self.assertEqual(sequence.number_next_actual, int(number[2:]) + 1)
         self.assertEqual(self.env['neopro.subscriber'].search([('account_number', '=', number)]).name, 'Сидоров')
+
+    def test_reading_in_a_closed_period(self):
+        """A meter's last reading dated in a closed period is refused (its month's charges are final), as a reading
+        typed or loaded from a file is; the day after the closed period is accepted."""
+        set_period_state(self.period, 'closed')  # January 2016 closed, February open
+        self.env['neopro.period'].create({'date_start': '2016-02-01', 'date_end': '2016-02-29'})
+        meters = [['GLM-8', 'cold_water', None, 'GL-S0', None, 15, '31.01.2016', None, 5]]
+        wizard = self._run(self._workbook(meters=meters))
+        self.assertEqual(wizard.state, 'failed')
+        self.assertEqual(wizard.protocol.split('\n')[0], 'Sheet "Счетчики", row 2, column "Дата показания": the '
+                         'date 31.01.2016 lies in the closed period %s, whose charges are final.' % self.period.name)
+        self.assertEqual(wizard.problem_count, 1, wizard.protocol)
+        meters[0][6] = '01.02.2016'
+        wizard = self._run(self._workbook(meters=meters), load=True)
+        self.assertEqual(wizard.state, 'done', wizard.protocol)
+        reading = self.env['neopro.meter.reading'].search([('meter_id.serial_number', '=', 'GLM-8')])
+        self.assertEqual((reading.date, reading.value), ('2016-02-01', 15.0))
 
     def test_point_of_other_service(self):
         """A meter of a metering point measures the point's service (neopro.meter._check_metering_point_service)."""
