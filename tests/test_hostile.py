@@ -284,6 +284,21 @@ def test_reading_not_created_with_a_file(users, demo, open_reading, forged_readi
     assert 'Файл показаний' in message and 'заполняет система' in message, message
 
 
+@pytest.mark.parametrize('login', ['operator1', 'inspector'])
+def test_reading_not_passed_for_the_old_systems(users, demo, open_reading, login):
+    """The old system's source («Прежняя система») marks the readings the go-live import brought: a user giving it
+    to a typed reading, on create or write, is refused."""
+    before = users['admin'].call('neopro.meter.reading', 'read', [open_reading], ['date', 'value', 'source'])[0]
+    message = refused(users[login], 'neopro.meter.reading', 'write', [open_reading], {'source': 'migration'})
+    assert 'Прежняя система' in message and 'загрузкой базы' in message, message
+    message = refused(users[login], 'neopro.meter.reading', 'create', {
+        'meter_id': demo.ref('neopro_billing.meter_6748_demo'), 'date': before['date'], 'value': before['value'] + 1,
+        'source': 'migration'})
+    assert 'Прежняя система' in message, message
+    after = users['admin'].call('neopro.meter.reading', 'read', [open_reading], ['date', 'value', 'source'])[0]
+    assert after == before
+
+
 BALANCE_FIELDS = ['balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
                   'balance_end']
 

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import file_parser
+from .neopro_guard_mixin import selection_label
 
 FILE_TYPES = [
     ('xlsx', 'Excel (XLSX)'),
@@ -135,4 +136,4 @@ class NeoproFileFormatMixin(models.AbstractModel):
             return _('Format %s: the file is not a 1C bank statement: it must start with the line '
                      '1CClientBankExchange (it starts with "%s").') % (self.name, exc.detail)
         return _('Format %s: the file cannot be read as %s (%s).') % (
-            self.name, dict(self._fields['file_type']._description_selection(self.env)).get(self.file_type), exc.detail)
+            self.name, selection_label(self, 'file_type', self.file_type), exc.detail)

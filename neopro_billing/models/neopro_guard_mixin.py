@@ -59,6 +59,12 @@ def field_label(records, name):
     return records._fields[name].get_description(env)['string']
 
 
+def selection_label(records, name, value):
+    """The label of ``value`` of the selection field ``name`` in the user's language (as ``field_label``)."""
+    env = records.env if records.env.lang else records.with_context(lang=records.env.user.lang).env
+    return dict(records._fields[name]._description_selection(env)).get(value)
+
+
 class NeoproGuard(models.AbstractModel):
     """Date bounds of the billing history: ``self.env['neopro.guard']._check_date_bounds(date, what)``."""
     _name = 'neopro.guard'

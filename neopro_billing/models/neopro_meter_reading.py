@@ -1,8 +1,9 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import ledger
 from ..lib.dates import format_date
+from .neopro_guard_mixin import selection_label
 
 # The days of the month subscribers give their readings on the portal (RULES §15), both included.
 PARAM_READING_DAY_FROM = 'neopro_billing.reading_day_from'
@@ -14,7 +15,12 @@ READING_SOURCES = [
     ('inspector', 'Inspector'),
     ('remote', 'Remote (АСКУЭР)'),
     ('verification', 'Verification'),
+    ('migration', 'Old system'),
 ]
+# The source of the last readings the go-live import brought from the old system (it writes them with SQL): no user
+# gives it, or takes it away, so a typed reading cannot pass for the old system's, nor the old system's for a typed
+# one.
+MIGRATION_SOURCE = 'migration'
 
 
 class NeoproMeterReading(models.Model):
@@ -74,11 +80,13 @@ class NeoproMeterReading(models.Model):
     def create(self, vals):
         if self.env.user.has_group('base.group_portal'):
             vals = self._prepare_portal_reading(vals)
+        self._check_migration_source(vals)
         self._check_date_open(vals.get('date') or fields.Date.context_today(self), vals.get('meter_id'))
         return super(NeoproMeterReading, self).create(vals)
 
     @api.multi
     def write(self, vals):
+        self._check_migration_source(vals)
         for reading in self:
             reading._check_date_open(reading.date, reading.meter_id.id)
             if vals.get('date'):
@@ -97,6 +105,18 @@ class NeoproMeterReading(models.Model):
             reading._audit_post(_('Reading deleted: %s') % reading._audit_text())
         return super(NeoproMeterReading, self).unlink()
 
+    def _check_migration_source(self, vals):
+        """Refuse a user the source of the old system's readings, given or taken away (create: ``self`` is
+        empty)."""
+        if self.env.uid == SUPERUSER_ID or 'source' not in vals:
+            return
+        changed = self.filtered(lambda reading: reading.source != vals['source']) if self else None
+        if changed is None and vals['source'] == MIGRATION_SOURCE or changed and MIGRATION_SOURCE in (
+                set(changed.mapped('source')) | {vals['source']}):
+            label = selection_label(self, 'source', MIGRATION_SOURCE)
+            raise AccessError(_('The source "%s" belongs to the readings the go-live import brought from the old '
+                                'system: no user gives it or takes it away.') % label)
+
     def _audit_post(self, body):
         """Audit trail of a reading: a message on its meter (who and when come with it)."""
         # sudo: an inspector corrects readings of meters he may not edit; the author stays the real user
@@ -105,7 +125,7 @@ class NeoproMeterReading(models.Model):
     def _audit_text(self):
         """The reading as the audit trail writes it: date, value, source."""
         self.ensure_one()
-        source = dict(self._fields['source']._description_selection(self.env)).get(self.source)
+        source = selection_label(self, 'source', self.source)
         return '%s: %s (%s)' % (format_date(self.date), self.value, source)
 
     @api.model

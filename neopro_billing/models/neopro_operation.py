@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib.dates import format_date
+from .neopro_guard_mixin import selection_label
 
 OPERATION_TYPES = [
     ('charge', 'Charge'),
@@ -240,7 +241,7 @@ class NeoproOperation(models.Model):
     def _audit_text(self):
         """The operation as the audit trail writes it: type, amount, date, service, reason."""
         self.ensure_one()
-        kind = dict(self._fields['operation_type']._description_selection(self.env)).get(self.operation_type)
+        kind = selection_label(self, 'operation_type', self.operation_type)
         parts = [kind, '%.2f' % self.amount, format_date(self.date), self.service_id.name, self.correction_type_id.name,
                  self.name]
         return ', '.join(p for p in parts if p)

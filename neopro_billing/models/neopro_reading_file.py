@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib import ledger, reading_parser
 from ..lib.sql_copy import copy_rows
-from .neopro_meter_reading import READING_SOURCES
+from .neopro_meter_reading import MIGRATION_SOURCE, READING_SOURCES
 
 ERROR_REASONS = [
     ('unknown_meter', 'Unknown meter'),
@@ -50,7 +50,8 @@ class NeoproReadingFormat(models.Model):
     column_value = fields.Char(string='Value column', required=True)
     column_source = fields.Char(string='Source column',
                                 help='Optional: subscriber, inspector, remote, verification (or their names).')
-    source = fields.Selection(READING_SOURCES, string='Default source', required=True, default='remote',
+    source = fields.Selection([s for s in READING_SOURCES if s[0] != MIGRATION_SOURCE], string='Default source',
+                              required=True, default='remote',
                               help='The source of lines that do not say it.')
     skip_empty_value = fields.Boolean(string='Skip lines without a value',
                                       help='A reading sheet lists every meter of the route: the meters not read '
@@ -329,6 +330,8 @@ class NeoproReadingFile(models.Model):
         for lang in set(langs + ['en_US']):
             field = self.env['neopro.meter.reading'].with_context(lang=lang)._fields['source']
             for code, label in field._description_selection(self.env(context=dict(self.env.context, lang=lang))):
+                if code == MIGRATION_SOURCE:  # the go-live import's only (neopro.meter.reading)
+                    continue
                 result[code] = code
                 result[label.lower()] = code
         return result

@@ -169,7 +169,7 @@ class TestGoliveImport(BillingCase):
                          (contract, self.branch1, 'ТОО Водопользователь', meter3))
         reading1 = meter1.reading_ids
         self.assertEqual((reading1.service_id, reading1.subscriber_id, reading1.branch_id, reading1.source),
-                         (self.cold, sub1, self.branch1, 'inspector'))
+                         (self.cold, sub1, self.branch1, 'migration'))
         subscribers = sub1 | sub2
         self._assert_stored_as_computed(subscribers.mapped('account_id'), [
             'holder_name', 'payer_name', 'holder_address', 'holder_active', 'holder_partner_id'])
@@ -327,6 +327,27 @@ class TestGoliveImport(BillingCase):
         self.assertEqual(wizard.state, 'done', wizard.protocol)
         reading = self.env['neopro.meter.reading'].search([('meter_id.serial_number', '=', 'GLM-8')])
         self.assertEqual((reading.date, reading.value), ('2016-02-01', 15.0))
+
+    def test_old_system_source_is_the_imports_only(self):
+        """The last reading of the old system says so («Прежняя система»); no user gives that source to a reading
+        nor takes it from one (the old system's readings stay told apart from typed ones)."""
+        self.assertEqual(self._run(self._good_file(), load=True).state, 'done')
+        migrated = self.env['neopro.meter.reading'].search([('meter_id.serial_number', '=', 'GLM-1')])
+        self.assertEqual((migrated.date, migrated.value, migrated.source), ('2015-12-31', 123.456, 'migration'))
+        operator = self._create_user('gl_reader', ['group_operator'], branches=self.branch1)
+        Readings = self.env['neopro.meter.reading'].sudo(operator)
+        with self.assertRaisesRegex(AccessError, 'the go-live import brought from the old system'):
+            Readings.browse(migrated.id).write({'source': 'inspector'})
+        with self.assertRaisesRegex(AccessError, 'the go-live import brought from the old system'):
+            Readings.create({'meter_id': migrated.meter_id.id, 'date': self.period.date_start, 'value': 130,
+                             'source': 'migration'})
+        typed = Readings.create({'meter_id': migrated.meter_id.id, 'date': self.period.date_start, 'value': 130,
+                                 'source': 'inspector'})
+        with self.assertRaisesRegex(AccessError, 'the go-live import brought from the old system'):
+            typed.write({'source': 'migration'})
+        typed.write({'source': 'remote', 'value': 131})  # any other source stays the user's to give
+        migrated.invalidate_cache()
+        self.assertEqual((migrated.source, typed.source, typed.value), ('migration', 'remote', 131.0))
 
     def test_point_of_other_service(self):
         """A meter of a metering point measures the point's service (neopro.meter._check_metering_point_service)."""

@@ -140,6 +140,18 @@ class TestReadingImport(BillingCase):
         self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(2, 'source'), (4, 'unknown_meter')])
         self.assertEqual(self._readings(self.m2)[-1], ('2023-04-10', 12.0, 'inspector'))
 
+    def test_old_system_source_is_not_a_files(self):
+        """The old system's source belongs to the go-live import: a file naming it (code or label) is refused
+        line by line, and no reading format offers it as the default."""
+        data = readings_csv([('RI-001', '10.04.2023', '120', 'migration'),
+                             ('RI-003', '10.04.2023', '90', 'Old system')],
+                            header=('serial_number', 'date', 'value', 'source'))
+        record = self._load(data)
+        self.assertEqual([(e.line_number, e.reason, e.message) for e in record.error_ids],
+                         [(2, 'source', 'Unknown source "migration"'), (3, 'source', 'Unknown source "Old system"')])
+        self.assertEqual(record.loaded_count, 0)
+        self.assertNotIn('migration', dict(self.env['neopro.reading.format']._fields['source'].selection))
+
     def test_nothing_written_when_a_write_fails(self):
         """All or nothing: a failure while writing leaves no file, no reading, no protocol."""
         data = readings_csv([('RI-001', '10.04.2023', '120')])

@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import file_parser, kz_id, ledger
+from ..models.neopro_meter_reading import MIGRATION_SOURCE
 
 # The go-live workbook (RULES §14): one sheet per table, the column titles in row 1. The titles are the layout (as
 # the shipped file formats' columns are data in Russian): the template writes them, the reader finds the columns
@@ -939,7 +940,7 @@ class _Loader(object):
         # refuses to users (neopro.guard._check_date_bounds: the migration records it as the superuser would); the
         # future, closed periods and the digits are checked in meter_row
         insert_rows(self.env, 'neopro.meter.reading', [
-            {'meter_id': meter_id, 'date': reading[0], 'value': reading[1], 'source': 'inspector',
+            {'meter_id': meter_id, 'date': reading[0], 'value': reading[1], 'source': MIGRATION_SOURCE,
              'service_id': row['service_id'], 'subscriber_id': row['subscriber_id'], 'branch_id': row['branch_id']}
             for meter_id, row, (_vals, _owner, reading) in zip(meters.ids, rows, self.new_meters) if reading])
         loaded_before = set(self.subscriber_ids.values()) - set(self.subscriber_ids[n] for n in self.new_subscribers)
