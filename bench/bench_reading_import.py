@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_payment_import import ACCOUNT_BASE, bare_sql_seconds, ensure_accounts, run_on_database  # noqa: E402
+from bench_payment_import import ACCOUNT_BASE, bare_sql_seconds, ensure_accounts, run_on_database, settle  # noqa: E402
 
 SERIAL_BASE = 'BR'
 
@@ -126,6 +126,7 @@ def run(registry, args):
                   fields.Date.from_string(fields.Date.context_today(env['neopro.period'])))
         fmt_xmlid = 'reading_format_generic_csv' if args.type == 'csv' else 'reading_format_generic_xlsx'
     data = make_file(make_rows(args.lines, args.accounts, day), args.type)
+    settle(registry.db_name)
     parse_s, rows = bare_parse_seconds(data, args.type)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
