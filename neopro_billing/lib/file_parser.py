@@ -527,17 +527,36 @@ _1C_RECEIVER_ACCOUNTS = ('получательсчет', 'получательи
 _1C_PAYER_ACCOUNTS = ('плательщиксчет', 'плательщикиик', 'плательщикрасчсчет')
 
 
+# The code pages 1C statements come in besides UTF-8: the header's ``Кодировка`` says Windows (windows-1251) or DOS
+# (cp866, as Kazpost and BCC also write them); the format's keys, read in the right one, tell which it is.
+_1C_CODE_PAGES = ('cp1251', 'cp866')
+_1C_KEYS = ('кодировка', 'датаначала', 'секциядокумент', 'конецфайла')
+
+
 def decode_statement(data, encoding):
-    """Text of a 1C statement: UTF-8 when it is valid UTF-8, else ``encoding`` (windows-1251 by default)."""
+    """Text of a 1C statement: UTF-8 when it is valid UTF-8, else the first code page — the format's
+    ``encoding``, then windows-1251 and cp866 — in which the start of the file reads the format's keys (or the
+    first that decodes it, when none does: the parse then says what is missing)."""
     try:
         return data.decode('utf-8-sig')
-    except UnicodeDecodeError:
-        fallback = None
-    fallback = encoding if encoding and encoding.lower().replace('-', '') not in ('utf8', 'utf8sig') else 'cp1251'
-    try:
-        return data.decode(fallback)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise FileError('encoding', '%s: %s' % (fallback, exc))
+    except UnicodeDecodeError as exc:
+        error = exc  # not UTF-8: one of the code pages
+    pages = [encoding] if encoding and encoding.lower().replace('-', '') not in ('utf8', 'utf8sig') else []
+    pages += [page for page in _1C_CODE_PAGES if page not in pages]
+    texts = []
+    for page in pages:
+        try:
+            text = data.decode(page)
+        except (UnicodeDecodeError, LookupError) as exc:
+            error = exc
+            continue
+        start = text[:1 << 16].lower()
+        if any(key in start for key in _1C_KEYS):
+            return text
+        texts.append(text)
+    if texts:
+        return texts[0]
+    raise FileError('encoding', '%s: %s' % (pages[0], error))
 
 
 def parse_statement(text):

@@ -208,6 +208,9 @@ def write_golden_inputs(directory):
         'generic_registry.csv': generic_csv(GOLDEN_GENERIC_ROWS),
         'statement_1c_kazpost.txt': statement_1c(GOLDEN_1C_KAZPOST_HEADER, GOLDEN_1C_KAZPOST_DOCUMENTS,
                                                  capitals=True),
+        'statement_1c_kazpost_dos.txt': statement_1c(
+            [(key, 'DOS' if key == 'Кодировка' else value) for key, value in GOLDEN_1C_KAZPOST_HEADER],
+            GOLDEN_1C_KAZPOST_DOCUMENTS, encoding='cp866', capitals=True),
         'statement_1c_utf8.txt': statement_1c(GOLDEN_1C_UTF8_HEADER, GOLDEN_1C_UTF8_DOCUMENTS, encoding='utf-8',
                                               newline='\n'),
         'kazpost_dbf_registry.dbf': kazpost_dbf(GOLDEN_KAZPOST_DBF_ROWS),

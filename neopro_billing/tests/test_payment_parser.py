@@ -29,11 +29,12 @@ def _dump(parsed):
 class TestPaymentParserGolden(SavepointCase):
     """Each shipped format reads its golden registry exactly as recorded in tests/data/*.json."""
 
-    def _check_golden(self, format_xmlid, filename):
+    def _check_golden(self, format_xmlid, filename, expected_name=None):
         payment_format = self.env.ref('neopro_billing.%s' % format_xmlid)
         with open(os.path.join(DATA, filename), 'rb') as fh:
             parsed = payment_format._parse_file(fh.read())
-        with open(os.path.join(DATA, filename.rsplit('.', 1)[0] + '.json'), encoding='utf-8') as fh:
+        expected_name = expected_name or filename.rsplit('.', 1)[0] + '.json'
+        with open(os.path.join(DATA, expected_name), encoding='utf-8') as fh:
             expected = json.load(fh)
         self.assertEqual(_dump(parsed), expected)
 
@@ -50,6 +51,12 @@ class TestPaymentParserGolden(SavepointCase):
         """Kazpost's capital keys in windows-1251, a purpose over two lines, an outgoing document left out, the
         aggregated transfer of the public test vector (no ЛС in its purpose) a line without account."""
         self._check_golden('payment_format_1c_statement', 'statement_1c_kazpost.txt')
+
+    def test_1c_statement_kazpost_dos_golden(self):
+        """The same statement in cp866 (``Кодировка=DOS``, as Kazpost and BCC also send it) reads the same, though
+        the format says windows-1251."""
+        self._check_golden('payment_format_1c_statement', 'statement_1c_kazpost_dos.txt',
+                           'statement_1c_kazpost.json')
 
     def test_1c_statement_utf8_golden(self):
         """UTF-8 detected; one ``Сумма``: incoming when paid to the statement's account (РасчСчет)."""
