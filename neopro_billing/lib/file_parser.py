@@ -530,7 +530,7 @@ _1C_PAYER_ACCOUNTS = ('плательщиксчет', 'плательщикии�
 # The code pages 1C statements come in besides UTF-8: the header's ``Кодировка`` says Windows (windows-1251) or DOS
 # (cp866, as Kazpost and BCC also write them); the format's keys, read in the right one, tell which it is.
 _1C_CODE_PAGES = ('cp1251', 'cp866')
-_1C_KEYS = ('кодировка', 'датаначала', 'секциядокумент', 'конецфайла')
+_1C_KEYS = ('кодировка', 'датаначала', _1C_DOCUMENT, _1C_END_FILE)
 
 
 def decode_statement(data, encoding):
@@ -543,7 +543,7 @@ def decode_statement(data, encoding):
         error = exc  # not UTF-8: one of the code pages
     pages = [encoding] if encoding and encoding.lower().replace('-', '') not in ('utf8', 'utf8sig') else []
     pages += [page for page in _1C_CODE_PAGES if page not in pages]
-    texts = []
+    first = None
     for page in pages:
         try:
             text = data.decode(page)
@@ -553,9 +553,9 @@ def decode_statement(data, encoding):
         start = text[:1 << 16].lower()
         if any(key in start for key in _1C_KEYS):
             return text
-        texts.append(text)
-    if texts:
-        return texts[0]
+        first = text if first is None else first
+    if first is not None:
+        return first
     raise FileError('encoding', '%s: %s' % (pages[0], error))
 
 

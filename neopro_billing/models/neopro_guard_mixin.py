@@ -53,16 +53,19 @@ def money_problem(value):
     return None
 
 
+def _user_language_env(records):
+    """The records' environment in the user's language (an XML-RPC call usually sends no context)."""
+    return records.env if records.env.lang else records.with_context(lang=records.env.user.lang).env
+
+
 def field_label(records, name):
-    """The label of field ``name`` in the user's language (an XML-RPC call usually sends no context)."""
-    env = records.env if records.env.lang else records.with_context(lang=records.env.user.lang).env
-    return records._fields[name].get_description(env)['string']
+    """The label of field ``name`` in the user's language."""
+    return records._fields[name].get_description(_user_language_env(records))['string']
 
 
 def selection_label(records, name, value):
-    """The label of ``value`` of the selection field ``name`` in the user's language (as ``field_label``)."""
-    env = records.env if records.env.lang else records.with_context(lang=records.env.user.lang).env
-    return dict(records._fields[name]._description_selection(env)).get(value)
+    """The label of ``value`` of the selection field ``name`` in the user's language."""
+    return dict(records._fields[name]._description_selection(_user_language_env(records))).get(value)
 
 
 class NeoproGuard(models.AbstractModel):
