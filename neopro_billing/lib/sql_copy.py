@@ -5,7 +5,9 @@ A file of 100,000 lines becomes 100,000 readings or payments; ``execute_values``
 Kaspi registry's 100,000 payments on this machine). Table and column names are the caller's constants; values go
 as data in PostgreSQL's text format, never into SQL.
 """
+import datetime
 import io
+from decimal import Decimal
 
 _ESCAPES = str.maketrans({'\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r'})
 
@@ -25,6 +27,9 @@ _CONVERTERS = {
     type(None): lambda value: '\\N',
     bool: lambda value: 't' if value else 'f',
     str: lambda value: value.translate(_ESCAPES),
+    # the usual values of a reading or a payment by their exact type, without _other's test: 800,000 of them
+    # in a 100,000-line file
+    int: str, float: str, Decimal: str, datetime.date: str, datetime.datetime: str,
 }
 
 

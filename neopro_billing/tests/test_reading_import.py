@@ -131,6 +131,20 @@ class TestReadingImport(BillingCase):
         self.assertEqual([e.message for e in record.error_ids],
                          ['The reading 90 is higher than the later reading 81 of 02.04.2023'])
 
+    def test_day_with_a_reading_refused_whatever_follows(self):
+        """A meter read that day already, with another value: refused as such, also when a later reading exists
+        (the day's reading is found first, the later one is not what the line is told)."""
+        self._read(self.m3, '2023-04-12', 85.0)
+        record = self._load(readings_csv([('RI-003', '02.04.2023', '82,5'), ('RI-003', '12.04.2023', '85'),
+                                          ('RI-003', '08.04.2023', '84')]))
+        self.assertEqual([(e.line_number, e.reason, e.message) for e in record.error_ids], [
+            (2, 'duplicate_earlier', 'Meter RI-003 has a reading of 02.04.2023 already: 81'),
+            (3, 'duplicate_earlier', 'The reading 85 of 12.04.2023 was loaded before'),
+        ])
+        self.assertEqual(self._readings(self.m3)[-3:], [('2023-04-02', 81.0, 'subscriber'),
+                                                        ('2023-04-08', 84.0, 'remote'),
+                                                        ('2023-04-12', 85.0, 'subscriber')])
+
     def test_account_and_service_name_the_meter(self):
         data = readings_csv([('R-1', 'ХВС', '10.04.2023', '101', 'гадалка'),
                              ('R-1', 'hot_water', '10.04.2023', '12', 'Inspector'),
