@@ -31,6 +31,8 @@ SOURCE_ALIASES = {
 Meter = namedtuple('Meter', 'id serial digits removal_date initial_value service_id subscriber_id branch_id')
 # A reading to write: the parsed line, its Meter, and the source code.
 GoodReading = namedtuple('GoodReading', 'line meter source')
+# What every line of a file is checked against (NeoproReadingFile._get_file_rules).
+_FileRules = namedtuple('_FileRules', 'today first_day closed sources default_source')
 
 
 class NeoproReadingFormat(models.Model):
@@ -141,10 +143,10 @@ class NeoproReadingFile(models.Model):
         with self.env.cr.savepoint():
             record = self._create_loaded_file({
                 'name': filename or _('Readings file'), 'format_id': reading_format.id}, data, file_hash)
-            sequence = _Sequence()
+            sequence, rules = _Sequence(), self._get_file_rules(reading_format)
             loaded, errors = 0, []
             for chunk in streamed.chunks():
-                good, chunk_errors = self._check_lines(chunk, reading_format, sequence, record.id)
+                good, chunk_errors = self._check_lines(chunk, reading_format, sequence, record.id, rules)
                 self._insert_readings(record, good)
                 loaded += len(good)
                 errors.extend(chunk_errors)
@@ -174,24 +176,19 @@ class NeoproReadingFile(models.Model):
                                .strftime('%d.%m.%Y %H:%M:%S'), earlier.user_id.name, earlier.loaded_count))
 
     @api.model
-    def _check_lines(self, lines, reading_format, sequence=None, file_id=None):
+    def _check_lines(self, lines, reading_format, sequence=None, file_id=None, rules=None):
         """Split parsed lines into readings to write and protocol rows, by the rules of ``neopro.meter.reading``
         (``_check_value``, ``_check_date_open``, ``_check_date_bounds``), checked set-based; ``sequence``: what the
         file's earlier chunks left (``_Sequence``), ``file_id``: the file being loaded, whose own readings are not
-        "loaded before".
+        "loaded before", ``rules``: what ``_get_file_rules`` read for the file (read here when not given).
 
         Returns ``(good, errors)``: good are ``GoodReading`` tuples, errors dicts of protocol values.
         """
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today, first_day, closed, sources, default_source = rules or self._get_file_rules(reading_format)
         if reading_format.empty_date_today:
             lines = [line._replace(date=today, errors=[e for e in line.errors if e[0] != reading_parser.BAD_DATE])
                      if line.date is None and not line.raw_date else line for line in lines]
         by_serial, by_account = self._get_meters(lines)
-        sources = self._get_source_map()
-        first_day = self.env['neopro.guard']._first_period_start()
-        first_day = first_day and fields.Date.from_string(first_day)
-        closed = self._get_closed_periods()
-        default_source = reading_format.source  # read once: a field read per line costs seconds on 100,000 lines
         candidates, errors = [], []
         date_problems = {}  # a file has a few distinct dates: each one checked and worded once
         for line in lines:
@@ -237,6 +234,15 @@ class NeoproReadingFile(models.Model):
         errors.extend(later)
         errors.sort(key=lambda e: e['line_number'])
         return good, errors
+
+    @api.model
+    def _get_file_rules(self, reading_format):
+        """What a file's lines are checked against, read once for all its chunks: ``(today, start of the first
+        period, closed periods, source map, the format's default source)``."""
+        first_day = self.env['neopro.guard']._first_period_start()
+        return _FileRules(fields.Date.from_string(fields.Date.context_today(self)),
+                          first_day and fields.Date.from_string(first_day), self._get_closed_periods(),
+                          self._get_source_map(), reading_format.source)
 
     @api.model
     def _error(self, line, problems):
