@@ -253,6 +253,18 @@ class TestReadingImportLineByLine(TestReadingImport):
         self.assertEqual([r[:2] for r in self._readings(self.m1)],
                          [('2023-03-05', 100.0), ('2023-04-10', 130.0), ('2023-04-25', 140.0)])
 
+    def test_own_reading_of_an_earlier_chunk_is_a_duplicate_line(self):
+        """A chunk's reading written already is the file's own: a later chunk's line for that meter and day is a
+        duplicate of the line, not a reading "loaded before"."""
+        with patch.object(type(self.env['neopro.reading.file']), '_import_chunk_lines', 1):
+            record = self._load(readings_csv([('RI-001', '10.04.2023', '130'), ('RI-002', '10.04.2023', '11'),
+                                              ('RI-001', '10.04.2023', '131'), ('RI-001', '12.04.2023', '129')]))
+        self.assertEqual([(e.line_number, e.reason, e.message) for e in record.error_ids], [
+            (4, 'duplicate_line', 'Duplicate of line 2 (meter RI-001, 10.04.2023)'),
+            (5, 'lower', 'The reading 129 is lower than the previous reading 130 of 10.04.2023')])
+        self.assertEqual(self._readings(self.m1), [('2023-03-05', 100.0, 'subscriber'),
+                                                   ('2023-04-10', 130.0, 'remote')])
+
     def test_file_failing_in_a_later_chunk_leaves_nothing(self):
         data = readings_csv([('RI-001', '10.04.2023', '120'), ('RI-002', '10.04.2023', '11'),
                              ('RI-003', '10.04.2023', '90'), ('RI-004', '10.04.2023', '996')])
