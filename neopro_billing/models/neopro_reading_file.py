@@ -176,15 +176,15 @@ class NeoproReadingFile(models.Model):
                                .strftime('%d.%m.%Y %H:%M:%S'), earlier.user_id.name, earlier.loaded_count))
 
     @api.model
-    def _check_lines(self, lines, reading_format, sequence=None, file_id=None, rules=None):
+    def _check_lines(self, lines, reading_format, sequence, file_id, rules):
         """Split parsed lines into readings to write and protocol rows, by the rules of ``neopro.meter.reading``
         (``_check_value``, ``_check_date_open``, ``_check_date_bounds``), checked set-based; ``sequence``: what the
         file's earlier chunks left (``_Sequence``), ``file_id``: the file being loaded, whose own readings are not
-        "loaded before", ``rules``: what ``_get_file_rules`` read for the file (read here when not given).
+        "loaded before", ``rules``: what ``_get_file_rules`` read for the file.
 
         Returns ``(good, errors)``: good are ``GoodReading`` tuples, errors dicts of protocol values.
         """
-        today, first_day, closed, sources, default_source = rules or self._get_file_rules(reading_format)
+        today, first_day, closed, sources, default_source = rules
         if reading_format.empty_date_today:
             lines = [line._replace(date=today, errors=[e for e in line.errors if e[0] != reading_parser.BAD_DATE])
                      if line.date is None and not line.raw_date else line for line in lines]
@@ -319,10 +319,10 @@ class NeoproReadingFile(models.Model):
         Meter_._apply_ir_rules(query, 'read')
         from_clause, where_clause, params = query.get_sql()
         if by_account:
-            account, join, column = 'acc.account_number', \
-                ' LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id', 'acc.account_number'
+            join, column = ' LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id', 'acc.account_number'
+            account = column
         else:
-            account, join, column = 'NULL', '', '"neopro_meter".serial_number'
+            join, column, account = '', '"neopro_meter".serial_number', 'NULL'
         self.env.cr.execute(
             'SELECT "neopro_meter".id, "neopro_meter".serial_number, "neopro_meter".digits, '
             '"neopro_meter".removal_date, "neopro_meter".initial_value, "neopro_meter".service_id, '
@@ -357,7 +357,7 @@ class NeoproReadingFile(models.Model):
         return result
 
     @api.model
-    def _check_sequence(self, candidates, sequence=None, file_id=None):
+    def _check_sequence(self, candidates, sequence, file_id):
         """The rules between readings of a meter: one a day, never lower than the one before (unless a rollover),
         never higher than a later one — against the database and the file's own earlier lines, a meter's lines
         taken in date order (``sequence``: the earlier chunks', which must not be dated after these).
@@ -365,7 +365,6 @@ class NeoproReadingFile(models.Model):
         Returns ``(good, errors)``."""
         if not candidates:
             return [], []
-        sequence = sequence or _Sequence()
         latest = sequence.latest
         if any(c.meter.id in latest and c.line.date < latest[c.meter.id] for c in candidates):
             raise _LinesOutOfOrder()
@@ -440,11 +439,11 @@ class NeoproReadingFile(models.Model):
             return dates[text]
         result = {}
         for meter_id, date, p_date, p_value, p_reset, n_date, n_value, n_reset in self.env.cr.fetchall():
-            previous = p_date and (to_date(p_date), p_value, p_reset)
+            key, previous = (meter_id, to_date(date)), p_date and (to_date(p_date), p_value, p_reset)
             if n_date == date:
-                result[(meter_id, to_date(date))] = (n_value, previous, None)
+                result[key] = (n_value, previous, None)
             else:
-                result[(meter_id, to_date(date))] = (None, previous, n_date and (to_date(n_date), n_value, n_reset))
+                result[key] = (None, previous, n_date and (to_date(n_date), n_value, n_reset))
         return result
 
     @api.model
