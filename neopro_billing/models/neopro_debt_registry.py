@@ -21,7 +21,7 @@ class NeoproDebtRegistryFormat(models.Model):
     _description = 'Debt registry layout'
     _order = 'name'
 
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, translate=True)
     recipient_id = fields.Many2one('res.partner', ondelete='set null', help='The bank, Kazpost or ЕРЦ the '
                                                                             'registry is for.')
     file_type = fields.Selection([('csv', 'Text (CSV)'), ('xlsx', 'Excel (XLSX)'), ('dbf', 'dBase (DBF)')],

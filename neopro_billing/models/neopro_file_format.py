@@ -25,7 +25,7 @@ class NeoproFileFormatMixin(models.AbstractModel):
     _name = 'neopro.file.format.mixin'
     _description = 'Exchange file layout'
 
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, translate=True)
     file_type = fields.Selection(FILE_TYPES, required=True, default='xlsx')
     encoding = fields.Char(default='utf-8', help='Text encoding of a CSV or DBF file, e.g. utf-8, cp1251, cp866. '
                                                  'A 1C statement is read as UTF-8 when it is valid UTF-8, else in '

@@ -86,6 +86,21 @@ class TestI18n(NeoproCase):
         self.assertEqual([label for _key, label in selection], ['Начисление', 'Платеж', 'Корректировка', 'Пеня'])
         self.assertEqual(self.env_ru.ref('neopro_billing.service_cold_water').short_name, 'ХВС')
 
+    def test_shipped_file_formats_named_in_russian(self):
+        """The formats and layouts the add-on ships read Russian in the import dialogs and file registries."""
+        names = {xmlid: self.env_ru.ref('neopro_billing.' + xmlid).name
+                 for xmlid in ('payment_format_kaspi_xlsx', 'payment_format_1c_statement',
+                               'reading_format_generic_csv', 'reading_format_sheet_xlsx',
+                               'debt_registry_format_kazpost_dbf')}
+        self.assertEqual(names, {
+            'payment_format_kaspi_xlsx': 'Реестр Kaspi Bank (XLSX)',
+            'payment_format_1c_statement': 'Выписка банка 1С (1CClientBankExchange)',
+            'reading_format_generic_csv': 'Показания, универсальный CSV',
+            'reading_format_sheet_xlsx': 'Ведомость показаний (XLSX)',
+            'debt_registry_format_kazpost_dbf': 'Реестр задолженности DBF (Казпочта)',
+        })
+        self.assertEqual(self.env.ref('neopro_billing.reading_format_generic_csv').name, 'Generic readings CSV')
+
     def test_code_message_in_russian(self):
         subscriber = self._create_subscriber('70001', 'Фролов Степан', premise=self.flat45)
         action = subscriber.with_context(lang='ru_RU').action_services()
