@@ -237,10 +237,10 @@ def test_upload_a_readings_file_and_open_its_protocol(admin, odoo, tmp_path):
     path = tmp_path / 'E2E_readings.csv'
     path.write_text('serial_number;date;value\n70011;%(d)s;%(v)s\nE2E-NO-SUCH;%(d)s;5\n'
                     % {'d': today.strftime('%d.%m.%Y'), 'v': ('%.3f' % value).replace('.', ',')}, encoding='utf-8')
-    form = _upload(admin, path, 'Generic readings')
+    form = _upload(admin, path, 'универсальный CSV')
     protocol = admin.wait_text('.o_form_view', 'E2E-NO-SUCH')
     assert 'не найден' in protocol.text
-    assert 'Протокол загрузки' in form.text
+    assert 'Протокол загрузки' in form.text and 'Показания, универсальный CSV' in form.text, form.text
     files = odoo.call('neopro.reading.file', 'search_read', [('name', '=', 'E2E_readings.csv')],
                       fields=['total_records', 'loaded_count', 'error_count'])
     assert [(f['total_records'], f['loaded_count'], f['error_count']) for f in files] == [(2, 1, 1)]
@@ -267,7 +267,8 @@ def test_download_a_reading_sheet_and_load_it_back_filled(admin, odoo, tmp_path)
     row[10].value = value
     path = tmp_path / 'E2E_sheet.xlsx'
     book.save(str(path))
-    _upload(admin, path, 'Reading sheet')
+    form = _upload(admin, path, 'Ведомость показаний')
+    assert 'Ведомость показаний (XLSX)' in form.text, form.text
     files = odoo.call('neopro.reading.file', 'search_read', [('name', '=', 'E2E_sheet.xlsx')],
                       fields=['total_records', 'loaded_count', 'error_count'])
     assert [(f['total_records'], f['loaded_count'], f['error_count']) for f in files] == [(1, 1, 0)]
