@@ -4,7 +4,7 @@
     'name': 'NeoPro Billing',
     'summary': 'Billing of a water utility: subscribers, legal entities, meters, '
                'tariffs, charges, payments, receipts and reports',
-    'version': '11.0.3.4.0',
+    'version': '11.0.3.5.0',
     'category': 'Billing',
     'author': 'NeoPro',
     'license': 'LGPL-3',

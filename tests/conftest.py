@@ -4,10 +4,22 @@
 sets NEOPRO_URL and NEOPRO_DB; to run against your own server: NEOPRO_URL=http://localhost:8069
 NEOPRO_DB=neopro .venv-e2e/bin/pytest tests/test_x.py
 """
+import datetime
 import os
 import xmlrpc.client
 
 import pytest
+
+
+def almaty_now():
+    """Now in Asia/Almaty, the zone of the demo users and of the server's "today" (UTC+5, all of Kazakhstan since
+    1 March 2024). From 19:00 UTC the utility's day is already the next one."""
+    return datetime.datetime.utcnow() + datetime.timedelta(hours=5)
+
+
+def local_today():
+    """The utility's date, the one the server gives a reading, a payment or a verification made now."""
+    return almaty_now().date()
 
 
 class OdooClient(object):
@@ -80,6 +92,9 @@ class Browser(object):
         opts.binary_location = '/usr/bin/chromium'
         self.driver = webdriver.Chrome(service=webdriver.ChromeService('/usr/bin/chromedriver'), options=opts)
         self.driver.set_page_load_timeout(60)
+        # the operators' computers keep Kazakhstan's time: the web client's "today" (filters, date pickers) is the
+        # utility's day, as the server's is, also from 19:00 UTC
+        self.driver.execute_cdp_cmd('Emulation.setTimezoneOverride', {'timezoneId': 'Asia/Almaty'})
         self.url, self.artifacts = url, artifacts
         # files the web client sends (reports) land here
         self.downloads = tempfile.mkdtemp(prefix='neopro-downloads-')

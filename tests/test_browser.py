@@ -5,6 +5,7 @@ Each test saves its last screen as test-artifacts/screenshot-<test>.png (the `br
 import datetime
 
 import pytest
+from conftest import local_today
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_enter_a_reading_in_the_meters_list(admin, odoo):
     admin.wait_gone('.o_data_row input[name=current_value]')
     row = admin.wait_text('.o_data_row', '6748')
     assert '7' in row.find_elements('css selector', 'td.o_data_cell')[8].text  # consumption
-    today = datetime.date.today().strftime('%Y-%m-%d')
+    today = local_today().strftime('%Y-%m-%d')
     readings = odoo.call('neopro.meter.reading', 'search_read', [('meter_id', '=', meter_id), ('date', '=', today)],
                          fields=['value'])
     assert [r['value'] for r in readings] == [value]
@@ -81,7 +82,7 @@ def test_verify_a_meter(admin, odoo):
     meter = odoo.call('neopro.meter', 'search_read', [('serial_number', '=', '9754')],
                       fields=['seal_number', 'verification_date', 'next_verification_date'])[0]
     assert meter['seal_number'] == 'E2E-777'
-    assert meter['verification_date'] == datetime.date.today().strftime('%Y-%m-%d')
+    assert meter['verification_date'] == local_today().strftime('%Y-%m-%d')
     row = admin.wait_text('.o_data_row', 'E2E-777')
     assert meter['next_verification_date'][:4] in row.text
 
@@ -131,7 +132,7 @@ def test_upload_a_bank_file_and_open_its_protocol(admin, odoo, tmp_path):
     path.write_text('account_number;payer_name;amount;date;txn_id\n'
                     '12345;Фролов Степан;1 500,50;%(d)s;E2E-1\n'
                     '99999001;Неизвестный Плательщик;100,00;%(d)s;E2E-2\n'
-                    '5555;Соколова Светлана;сто;%(d)s;E2E-3\n' % {'d': datetime.date.today().strftime('%d.%m.%Y')},
+                    '5555;Соколова Светлана;сто;%(d)s;E2E-3\n' % {'d': local_today().strftime('%d.%m.%Y')},
                     encoding='utf-8')
     admin.open_action('neopro_billing.neopro_payment_file_action')
     admin.click('a[data-menu-xmlid="neopro_billing.menu_payment_import_load"]')
@@ -156,7 +157,7 @@ def test_upload_a_bank_file_and_open_its_protocol(admin, odoo, tmp_path):
 
 
 def test_payments_search_with_a_date_range(admin, odoo):
-    today = datetime.date.today()
+    today = local_today()
     first = today.replace(day=1) - datetime.timedelta(days=1)
     month_start = first.replace(day=1)  # the previous month (demo payments on its 10th)
     expected = odoo.call('neopro.operation', 'search_count', [('operation_type', '=', 'payment'),
@@ -231,7 +232,7 @@ def _last_reading(odoo, serial):
 
 
 def test_upload_a_readings_file_and_open_its_protocol(admin, odoo, tmp_path):
-    today = datetime.date.today()
+    today = local_today()
     before = _last_reading(odoo, '70011')
     value = before['value'] + 4
     path = tmp_path / 'E2E_readings.csv'
@@ -274,4 +275,4 @@ def test_download_a_reading_sheet_and_load_it_back_filled(admin, odoo, tmp_path)
     assert [(f['total_records'], f['loaded_count'], f['error_count']) for f in files] == [(1, 1, 0)]
     after = _last_reading(odoo, '50118')
     assert (after['date'], after['value'], after['source']) == (
-        datetime.date.today().strftime('%Y-%m-%d'), value, 'inspector')
+        local_today().strftime('%Y-%m-%d'), value, 'inspector')

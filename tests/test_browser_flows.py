@@ -10,14 +10,9 @@ import os
 import time
 
 import pytest
-from conftest import Browser, OdooClient
+from conftest import Browser, OdooClient, almaty_now, local_today
 from test_browser import _open_subscriber, _pick_many2one
 from test_browser_screens import _no_error_dialog, _top_dialog
-
-
-def _almaty_now():
-    """Now in Asia/Almaty, the demo users' zone: UTC+5 (all of Kazakhstan since 1 March 2024)."""
-    return datetime.datetime.utcnow() + datetime.timedelta(hours=5)
 
 
 def _session(url, login):
@@ -132,7 +127,7 @@ def test_removed_meter_leaves_the_form_and_the_list(operator, odoo):
     """A meter removed today is gone from the subscriber's panel and from the meters list (default filter)."""
     name = 'test_removed_meter_leaves_the_form_and_the_list'
     meter = odoo.call('neopro.meter', 'search_read', [('serial_number', '=', '9754')], fields=['removal_date'])[0]
-    today = _almaty_now()
+    today = almaty_now()
     odoo.call('neopro.meter', 'write', [meter['id']], {'removal_date': today.strftime('%Y-%m-%d')})
     try:
         _open_subscriber(operator, '12345')
@@ -264,7 +259,7 @@ def test_add_a_meter_and_filter_by_verification(operator, odoo):
     assert buttons == ['Ближайшая поверка', 'Просроченная поверка'], buttons
     operator.wait_text('.o_neopro_quick_filter', 'Просроченная поверка').click()
     operator.idle()
-    today = _almaty_now().strftime('%Y-%m-%d')
+    today = almaty_now().strftime('%Y-%m-%d')
     # the operator sees its branch only: count as the operator does
     operator_rpc = OdooClient(odoo.url, odoo.db, 'operator1', 'operator1')
     overdue = operator_rpc.call('neopro.meter', 'search_count', [
@@ -374,7 +369,7 @@ def test_file_registry_month_pickers_upload_and_times(admin, odoo, tmp_path):
     name = 'test_file_registry_month_pickers_upload_and_times'
     path = tmp_path / 'E2E_tz_registry.csv'
     path.write_text('account_number;payer_name;amount;date;txn_id\n12345;Фролов Степан;10,00;%s;E2E-TZ-%s\n'
-                    % (datetime.date.today().strftime('%d.%m.%Y'), int(time.time())), encoding='utf-8')
+                    % (local_today().strftime('%d.%m.%Y'), int(time.time())), encoding='utf-8')
     admin.open_action('neopro_billing.neopro_payment_file_action')
     for attempt in (1, 2):
         admin.wait_text('.o_cp_buttons button', 'Загрузить файл').click()
@@ -406,7 +401,7 @@ def test_file_registry_month_pickers_upload_and_times(admin, odoo, tmp_path):
     uploaded = row.find_elements('css selector', 'td.o_data_cell')[2].text  # ДД.ММ.ГГГГ ЧЧ:ММ:СС
     assert uploaded and uploaded in refusal_text, (uploaded, refusal_text)
     # the month pickers: this month keeps the file, the month before drops it
-    this_month = _almaty_now().strftime('%Y-%m')
+    this_month = almaty_now().strftime('%Y-%m')
     for picker in admin.driver.find_elements('css selector', '.o_neopro_range_input'):
         admin.driver.execute_script("arguments[0].value = arguments[1]; "
                                     "arguments[0].dispatchEvent(new Event('change'))", picker, this_month)
@@ -420,7 +415,7 @@ def test_file_registry_month_pickers_upload_and_times(admin, odoo, tmp_path):
 def test_payments_date_range_panel(admin, odoo):
     """Рис.18: the "Дата с / по" pickers above the payments list."""
     name = 'test_payments_date_range_panel'
-    today = datetime.date.today()
+    today = local_today()
     last = today.replace(day=1) - datetime.timedelta(days=1)
     first = last.replace(day=1)
     expected = odoo.call('neopro.operation', 'search_count', [('operation_type', '=', 'payment'),

@@ -7,6 +7,7 @@ import datetime
 import time
 
 import pytest
+from conftest import local_today
 from test_browser import _open_subscriber, _pick_many2one
 
 
@@ -104,7 +105,7 @@ def test_readings_of_a_second_meter(browser, demo, odoo):
     _no_error_dialog(browser)
     browser.wait_text('.o_control_panel .breadcrumb', second)
     meter_id = odoo.call('neopro.meter', 'search', [('serial_number', '=', second)])[0]
-    year_ago = (datetime.date.today() - datetime.timedelta(days=366)).strftime('%Y-%m-%d')
+    year_ago = (local_today() - datetime.timedelta(days=366)).strftime('%Y-%m-%d')
     expected = odoo.call('neopro.meter.reading', 'search_count', [('meter_id', '=', meter_id),
                                                                   ('date', '>=', year_ago)])
     assert expected

@@ -19,9 +19,10 @@ import uuid
 import xmlrpc.client
 
 import pytest
+from conftest import local_today
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TODAY = datetime.date.today()
+TODAY = local_today()
 FUTURE = '2099-01-15'
 
 

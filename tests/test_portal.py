@@ -4,7 +4,6 @@ a real browser. Each tries the other's account number, receipt URL and reading f
 The users are made as the operators make them: the "Portal access" button of the subscriber (it gives the
 subscriber a contact), then a portal login of that contact.
 """
-import datetime
 import http.cookiejar
 import re
 import subprocess
@@ -15,10 +14,10 @@ import urllib.request
 import xmlrpc.client
 
 import pytest
-from conftest import OdooClient
+from conftest import OdooClient, local_today
 
 PASSWORD = 'Portal-Pass-2026x'
-TODAY = datetime.date.today()
+TODAY = local_today()
 
 
 class WebSession(object):

@@ -2,11 +2,11 @@
 
 Every name of RULES §11 is checked: a renamed or missing one fails the build.
 """
-import datetime
 import time
 import xmlrpc.client
 
 import pytest
+from conftest import local_today
 
 BALANCES = ['balance_start', 'amount_charged', 'amount_paid', 'amount_correction', 'amount_penalty',
             'balance_end']
@@ -255,7 +255,7 @@ def test_demo_inspector_verifies_a_meter(demo, login_as):
     inspector = login_as('inspector')
     meter = demo.ref('neopro_billing.meter_6748_demo')
     # today: a verification is dated inside the billing history, not after today (issue 11)
-    day = datetime.date.today().isoformat()
+    day = local_today().isoformat()
     wizard = inspector.call('neopro.meter.verify', 'create', {
         'meter_id': meter, 'verification_date': day, 'seal_number': '859'})
     inspector.call('neopro.meter.verify', 'action_save', [wizard])

@@ -16,6 +16,8 @@ from psycopg2.extras import execute_values
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .neopro_guard_mixin import local_today
+
 CENT = Decimal('0.01')
 
 
@@ -322,7 +324,7 @@ class NeoproAccounting(models.AbstractModel):
             return
         uid, now = self.env.uid, fields.Datetime.now()
         full_ids = self._next_ids('account_full_reconcile', len(complete))
-        names = self._reserve_names(self._sequence_by_code('account.reconcile'), fields.Date.context_today(self),
+        names = self._reserve_names(self._sequence_by_code('account.reconcile'), local_today(self),
                                     len(complete))
         execute_values(cr, """
             INSERT INTO account_full_reconcile (id, name, create_uid, create_date, write_uid, write_date)

@@ -18,6 +18,7 @@ from odoo import api, fields, models
 
 from ..lib import penalty as penalty_lib
 from ..lib.ledger import CONSUMPTION_SQL
+from .neopro_guard_mixin import local_today
 from .neopro_norm import NORM_IN_FORCE_SQL
 
 MAX_ID = 2 ** 31 - 1
@@ -534,7 +535,7 @@ class NeoproCalculation(models.AbstractModel):
         """SQL parameters of a run, by name: the period's days, the calculation date, the services, the accounts."""
         period_start, period_end = _to_date(period.date_start), _to_date(period.date_end)
         calculation_date = _to_date(date)
-        today = _to_date(fields.Date.context_today(self))
+        today = _to_date(local_today(self))
         account_from, account_to = account_range or (0, MAX_ID)
         services = self.env['neopro.service'].with_context(active_test=False).search([])
         return {

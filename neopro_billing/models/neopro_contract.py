@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .neopro_guard_mixin import local_today
+
 
 class NeoproContract(models.Model):
     _name = 'neopro.contract'
@@ -16,7 +18,7 @@ class NeoproContract(models.Model):
     name = fields.Char(string='Contract number', required=True, track_visibility='onchange')
     partner_id = fields.Many2one('res.partner', string='Company', required=True, ondelete='restrict', index=True,
                                  domain=[('is_company', '=', True)], track_visibility='onchange')
-    date = fields.Date(string='Contract date', default=fields.Date.context_today)
+    date = fields.Date(string='Contract date', default=local_today)
     date_end = fields.Date(string='Valid until')
     state = fields.Selection([
         ('draft', 'Draft'),

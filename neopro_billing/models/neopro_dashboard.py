@@ -1,6 +1,7 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 from .neopro_account import MONEY_GROUPS
+from .neopro_guard_mixin import local_today
 
 
 class NeoproDashboard(models.AbstractModel):
@@ -11,7 +12,7 @@ class NeoproDashboard(models.AbstractModel):
     @api.model
     def get_summary(self):
         """Counts and totals of the user's branches: one aggregate query each, record rules applied."""
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         period = self.env['neopro.period']._get_open_period()
         summary = {
             'subscribers': self.env['neopro.subscriber'].search_count([]),

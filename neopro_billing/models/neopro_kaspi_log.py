@@ -12,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..lib import payment_parser
+from .neopro_guard_mixin import local_today
 
 _logger = logging.getLogger(__name__)
 
@@ -237,7 +238,7 @@ class NeoproKaspiLog(models.Model):
     def _parse_txn_date(self, value):
         """``YYYYMMDDHHMMSS`` -> date string; today when absent."""
         if not value:
-            return fields.Date.context_today(self)
+            return local_today(self)
         try:
             return fields.Date.to_string(datetime.strptime(value.strip(), '%Y%m%d%H%M%S').date())
         except ValueError:

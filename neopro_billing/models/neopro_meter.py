@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 
 from ..lib import ledger
 from ..lib.dates import format_date
+from .neopro_guard_mixin import local_today
 from .neopro_meter_reading import READING_SOURCES
 
 
@@ -76,12 +77,12 @@ class NeoproMeter(models.Model):
 
     @api.depends('removal_date')
     def _compute_in_service(self):
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         for meter in self:
             meter.in_service = not meter.removal_date or meter.removal_date > today
 
     def _search_in_service(self, operator, value):
-        in_service = ['|', ('removal_date', '=', False), ('removal_date', '>', fields.Date.context_today(self))]
+        in_service = ['|', ('removal_date', '=', False), ('removal_date', '>', local_today(self))]
         return in_service if (operator == '=') == bool(value) else ['!'] + in_service
 
     @api.depends('verification_date', 'verification_interval', 'installation_date')
@@ -122,7 +123,7 @@ class NeoproMeter(models.Model):
         period = self.env['neopro.period']._get_open_period()
         if period:
             return period.date_start, period.date_end
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today = fields.Date.from_string(local_today(self))
         start = today.replace(day=1)
         return fields.Date.to_string(start), fields.Date.to_string(start + relativedelta(months=1, days=-1))
 
@@ -147,7 +148,7 @@ class NeoproMeter(models.Model):
     def _inverse_current_value(self):
         """Typing a value in the current-reading cell saves the reading of the open month (or corrects it)."""
         month_start, month_end = self._get_current_month()
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         date = min(max(today, month_start), month_end)
         Reading = self.env['neopro.meter.reading']
         for meter in self:

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import ledger
 from ..lib.dates import format_date
-from .neopro_guard_mixin import selection_label
+from .neopro_guard_mixin import local_today, selection_label
 
 # The days of the month subscribers give their readings on the portal (RULES §15), both included.
 PARAM_READING_DAY_FROM = 'neopro_billing.reading_day_from'
@@ -34,7 +34,7 @@ class NeoproMeterReading(models.Model):
 
     # looked up through the unique (meter, date) index: no index of its own (one less per reading written)
     meter_id = fields.Many2one('neopro.meter', required=True, ondelete='restrict', index=False)
-    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    date = fields.Date(required=True, default=local_today, index=True)
     value = fields.Float(required=True, digits=(12, 3))
     source = fields.Selection(READING_SOURCES, required=True, default='subscriber')
     is_reset = fields.Boolean(string='Meter replaced / reset',
@@ -81,7 +81,7 @@ class NeoproMeterReading(models.Model):
         if self.env.user.has_group('base.group_portal'):
             vals = self._prepare_portal_reading(vals)
         self._check_migration_source(vals)
-        self._check_date_open(vals.get('date') or fields.Date.context_today(self), vals.get('meter_id'))
+        self._check_date_open(vals.get('date') or local_today(self), vals.get('meter_id'))
         return super(NeoproMeterReading, self).create(vals)
 
     @api.multi

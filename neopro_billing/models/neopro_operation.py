@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib.dates import format_date
-from .neopro_guard_mixin import selection_label
+from .neopro_guard_mixin import local_today, selection_label
 
 OPERATION_TYPES = [
     ('charge', 'Charge'),
@@ -36,7 +36,7 @@ class NeoproOperation(models.Model):
 
     operation_type = fields.Selection(OPERATION_TYPES, required=True, index=True)
     amount = fields.Monetary(required=True, help='Tenge; positive, except corrections which are signed.')
-    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    date = fields.Date(required=True, default=local_today, index=True)
     period_id = fields.Many2one('neopro.period', required=True, ondelete='restrict', index=True,
                                 default=lambda self: self.env['neopro.period']._get_open_period())
     period_state = fields.Selection(related='period_id.state', readonly=True, string='Period state')

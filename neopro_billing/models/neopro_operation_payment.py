@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.job import job
 
+from .neopro_guard_mixin import local_today
+
 
 def _date_text(value):
     """A date (or the text of a date or a datetime) as Odoo's date text ``YYYY-MM-DD``."""
@@ -139,5 +141,5 @@ class NeoproOperation(models.Model):
     @api.model
     def _place_payment(self, vals, period):
         """Values of a payment with its ledger ``date`` and its ``payment_date`` set by ``_get_booking_date``."""
-        paid_on = _date_text(vals.get('payment_date') or vals.get('date') or fields.Date.context_today(self))
+        paid_on = _date_text(vals.get('payment_date') or vals.get('date') or local_today(self))
         return dict(vals, payment_date=paid_on, date=self._get_booking_date(paid_on, period))

@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib import payment_parser
 from ..lib.sql_copy import copy_rows
+from .neopro_guard_mixin import local_today
 
 ERROR_REASONS = [
     ('account_not_found', 'Account not found'),
@@ -210,7 +211,7 @@ class NeoproPaymentFile(models.Model):
         txn_ids = [line.txn_id for line in lines if line.txn_id]
         booked = dict(self._get_booked_txns(bank, txn_ids, file_id), **(booked or {}))
         services = self._get_service_map()
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today = fields.Date.from_string(local_today(self))
         first_day = self.env['neopro.guard']._first_period_start()
         first_day = first_day and fields.Date.from_string(first_day)
         seen = {} if seen is None else seen

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.queue_job.job import job
 
 from ..lib.dates import format_date
+from .neopro_guard_mixin import local_today
 
 _logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class NeoproPeriod(models.Model):
 
     @api.depends('date_end')
     def _compute_is_ended(self):
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         for period in self:
             period.is_ended = bool(period.date_end) and today >= period.date_end
 
@@ -421,7 +422,7 @@ class NeoproPeriod(models.Model):
         """
         if self.env['res.lang'].search_count([('code', '=', 'ru_RU')]):
             self = self.with_context(lang='ru_RU')  # pylint: disable=self-cls-assignment
-        start = fields.Date.from_string(fields.Date.context_today(self)).replace(day=1) - relativedelta(months=months)
+        start = fields.Date.from_string(local_today(self)).replace(day=1) - relativedelta(months=months)
         period = self.create({'date_start': fields.Date.to_string(start),
                               'date_end': fields.Date.to_string(start + relativedelta(months=1, days=-1))})
         Operation = self.env['neopro.operation']
@@ -454,7 +455,7 @@ class NeoproPeriod(models.Model):
     def _post_early_closing(self):
         """Trace of a closing before the month's end: who, when, what was charged, what is refused from now."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         totals = self._get_operation_totals()
         self.message_post(body=_('Closed before the end of its month, on %s, confirmed by %s: charged %s, '
                                  'penalties %s (calculated up to %s); readings and corrections dated %s – %s are '

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib import ledger, reading_parser
 from ..lib.sql_copy import copy_rows
+from .neopro_guard_mixin import local_today
 from .neopro_meter_reading import MIGRATION_SOURCE, READING_SOURCES
 
 ERROR_REASONS = [
@@ -240,7 +241,7 @@ class NeoproReadingFile(models.Model):
         """What a file's lines are checked against, read once for all its chunks: ``(today, start of the first
         period, closed periods, source map, the format's default source)``."""
         first_day = self.env['neopro.guard']._first_period_start()
-        return _FileRules(fields.Date.from_string(fields.Date.context_today(self)),
+        return _FileRules(fields.Date.from_string(local_today(self)),
                           first_day and fields.Date.from_string(first_day), self._get_closed_periods(),
                           self._get_source_map(), reading_format.source)
 

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import kz_id
+from .neopro_guard_mixin import local_today
 
 _logger = logging.getLogger(__name__)
 
@@ -183,12 +184,12 @@ class NeoproSubscriber(models.Model):
 
     @api.depends('connection_ids.service_id', 'connection_ids.date_start', 'connection_ids.date_end')
     def _compute_service_ids(self):
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         for sub in self:
             sub.service_ids = sub.connection_ids.filtered(lambda c: c._is_active_on(today)).mapped('service_id')
 
     def _inverse_service_ids(self):
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         for sub in self:
             current = sub.connection_ids.filtered(lambda c: c._is_active_on(today))
             for service in sub.service_ids - current.mapped('service_id'):
@@ -202,7 +203,7 @@ class NeoproSubscriber(models.Model):
             current.filtered(lambda c: c.service_id not in sub.service_ids)._disconnect(today)
 
     def _search_service_ids(self, operator, value):
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         connections = self.env['neopro.service.connection'].search([
             ('service_id', operator, value), ('subscriber_id', '!=', False),
             '|', ('date_start', '=', False), ('date_start', '<=', today),

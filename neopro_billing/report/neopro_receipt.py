@@ -7,6 +7,8 @@ import io
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.neopro_guard_mixin import local_today
+
 try:
     import qrcode
     from PIL import Image
@@ -148,7 +150,7 @@ class NeoproReceipt(models.AbstractModel):
         self.env['neopro.operation'].check_access_rights('read')
         accounts.check_access_rule('read')  # the figures below are read by SQL, past the record rules
         params = {'period': period.id, 'ids': accounts.mapped('account_id').ids, 'd1': period.date_start,
-                  'd2': period.date_end, 'today': fields.Date.context_today(self)}
+                  'd2': period.date_end, 'today': local_today(self)}
         cr = self.env.cr
         cr.execute(_BALANCE_SQL, params)
         balances = {row[0]: dict(zip(BALANCE_FIGURES, row[1:])) for row in cr.fetchall()}

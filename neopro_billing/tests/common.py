@@ -1,13 +1,29 @@
 """Shared fixture: a small utility with two branches, built without demo data."""
+import datetime
 import os
 import subprocess
 import tempfile
+from unittest.mock import patch
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 import odoo
 from odoo import fields
 from odoo.tests.common import HttpCase, SavepointCase
+
+from ..models.neopro_guard_mixin import DEFAULT_TZ
+
+
+def utility_today():
+    """Today in the utility's time zone, as a date string: the day ``local_today`` gives a user without a zone."""
+    return fields.Date.to_string(datetime.datetime.now(pytz.timezone(DEFAULT_TZ)).date())
+
+
+def utility_day(day):
+    """Make ``day`` (a date string) today for the add-on inside a ``with`` block: noon UTC, the same day in
+    every zone of Kazakhstan."""
+    return patch.object(fields.Datetime, 'now', staticmethod(lambda: '%s 12:00:00' % day))
 
 
 def render_pdf_text(env, report, ids):

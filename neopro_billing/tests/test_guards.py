@@ -4,9 +4,11 @@ amounts, dates outside the billing history, system fields typed by users.
 The repo-level tests/test_hostile.py sends the same over XML-RPC as the demo users; these check the models.
 """
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import psycopg2
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
@@ -279,3 +281,50 @@ class TestProtectedFields(GuardCase):
         self._operation(self.sub, 'payment', 50.0, '2023-03-12', txn_id='ENGINE-1')
         self.period.action_calculate()
         self.assertEqual(self.sub.amount_paid, 150.0)
+
+
+class TestUtilityDay(GuardCase):
+    """"Today" is the utility's day (Asia/Almaty, UTC+5) for a user without a time zone, the user's own for one
+    with a zone: at 20:30 UTC on 2 December it is already 3 December in Kazakhstan. Every default date and date
+    check of the add-on takes it from ``local_today`` (Odoo's ``context_today`` would give 2 December)."""
+
+    def _at(self, utc):
+        return patch.object(fields.Datetime, 'now', lambda *args: utc)
+
+    def _user(self, tz):
+        self.operator.partner_id.tz = tz
+        return self.env(user=self.operator.id, context={'lang': 'en_US'})
+
+    def test_user_without_a_zone_lives_the_utility_day(self):
+        env = self._user(False)
+        with self._at('2026-12-02 20:30:00'):
+            self.assertEqual(env['neopro.guard']._today(), '2026-12-03')
+            self.assertEqual(env['neopro.meter.reading'].default_get(['date'])['date'], '2026-12-03')
+            self.assertEqual(env['neopro.operation'].default_get(['date'])['date'], '2026-12-03')
+            self.assertEqual(env['neopro.meter.verify'].default_get(['verification_date', 'reading_date']),
+                             {'verification_date': '2026-12-03', 'reading_date': '2026-12-03'})
+        with self._at('2026-12-02 18:59:59'):  # 23:59:59 in Almaty: still the 2nd
+            self.assertEqual(env['neopro.meter.reading'].default_get(['date'])['date'], '2026-12-02')
+
+    def test_user_zone_and_context_zone_count(self):
+        with self._at('2026-12-02 20:30:00'):
+            env = self._user('UTC')
+            self.assertEqual(env['neopro.meter.reading'].default_get(['date'])['date'], '2026-12-02')
+            self.assertEqual(env['neopro.meter.reading'].with_context(tz='Asia/Almaty').default_get(['date']),
+                             {'date': '2026-12-03'})
+
+    def test_a_verification_of_the_utility_day_is_not_in_the_future(self):
+        """At 20:30 UTC a user without a zone verifies a meter "today", 3 December: saved, not refused as a future
+        date, as it was while the check compared it with the UTC day; an hour before Almaty's midnight it is."""
+        env = self._user(False)
+        self.operator.groups_id |= self.env.ref('neopro_billing.group_inspector')
+        Verify = env['neopro.meter.verify']
+        with self._at('2026-12-02 18:00:00'):
+            wizard = Verify.create({'meter_id': self.meter.id, 'verification_date': '2026-12-03', 'seal_number': 'S1'})
+            with self.assertRefused(UserError, 'Meter GD-METER: the verification date cannot be in the future.'):
+                wizard.action_save()
+        with self._at('2026-12-02 20:30:00'):
+            wizard = Verify.create({'meter_id': self.meter.id, 'seal_number': 'S2'})
+            self.assertEqual(wizard.verification_date, '2026-12-03')
+            wizard.action_save()
+        self.assertEqual((self.meter.verification_date, self.meter.seal_number), ('2026-12-03', 'S2'))

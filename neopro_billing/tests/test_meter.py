@@ -7,7 +7,8 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
-from .common import NeoproCase
+from ..models.neopro_guard_mixin import local_today
+from .common import NeoproCase, utility_today
 
 
 def _days(n):
@@ -16,7 +17,7 @@ def _days(n):
 
 
 def _today():
-    return fields.Date.from_string(fields.Date.today())
+    return fields.Date.from_string(utility_today())
 
 
 class TestMeter(NeoproCase):
@@ -67,7 +68,7 @@ class TestMeter(NeoproCase):
     def test_filter_verification_due_in_30_days(self):
         meters = self._meters_by_next_verification()
         domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'verification_due',
-                                         fields.Date.today())
+                                         utility_today())
         all_ids = [m.id for m in meters.values()]
         found = self.env['neopro.meter'].search(domain + [('id', 'in', all_ids)])
         self.assertEqual(found, meters[0] | meters[10] | meters[30])
@@ -75,7 +76,7 @@ class TestMeter(NeoproCase):
     def test_filter_verification_overdue(self):
         meters = self._meters_by_next_verification()
         domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'verification_overdue',
-                                         fields.Date.today())
+                                         utility_today())
         found = self.env['neopro.meter'].search(domain + [('id', 'in', [m.id for m in meters.values()])])
         self.assertEqual(found, meters[-1])
 
@@ -195,10 +196,10 @@ class TestMeter(NeoproCase):
         removed = self._create_meter('T-GONE', self.sub, removal_date=_days(0))
         action = self.env.ref('neopro_billing.neopro_meter_action')
         self.assertIn("'search_default_in_service': 1", action.context)
-        domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'in_service', fields.Date.today())
+        domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'in_service', utility_today())
         shown = self.env['neopro.meter'].search(domain + [('subscriber_id', '=', self.sub.id)])
         self.assertEqual(shown, self.meter)
-        domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'removed', fields.Date.today())
+        domain = self._get_filter_domain('neopro_billing.neopro_meter_view_search', 'removed', utility_today())
         self.assertEqual(self.env['neopro.meter'].search(domain + [('subscriber_id', '=', self.sub.id)]), removed)
 
     def test_previous_value_defaults_to_the_initial_value(self):
@@ -245,7 +246,7 @@ class TestMeter(NeoproCase):
     def test_editing_the_cell_without_period_dates_the_reading_today(self):
         self.meter.current_value = 10
         reading = self.Reading.search([('meter_id', '=', self.meter.id)])
-        self.assertEqual(reading.date, fields.Date.today())
+        self.assertEqual(reading.date, utility_today())
         self.assertEqual(reading.value, 10)
 
     def test_editing_the_cell_with_a_lower_value_is_refused(self):
@@ -265,7 +266,7 @@ class TestMeter(NeoproCase):
         self.assertEqual(wizard.seal_number, '859')
         self.assertTrue(wizard.active)
         self.assertEqual(wizard.owner_name, 'Новикова Анна')
-        self.assertEqual(wizard.verification_date, fields.Date.context_today(wizard))
+        self.assertEqual(wizard.verification_date, local_today(wizard))
 
     def test_verification_records_date_seal_and_control_reading(self):
         self._read(self.meter, '2025-09-28', 565)

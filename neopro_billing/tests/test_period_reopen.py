@@ -1,17 +1,9 @@
 """Closing a period before its month has ended (administrators, in a dialog) and reopening the last closed one
 (issue 12, item 2)."""
-from unittest.mock import patch
-
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import formatLang
 
-from .common import BillingCase
-
-
-def _today(day):
-    """Make ``day`` the users' today (fields.Date.context_today) inside a ``with`` block."""
-    return patch.object(fields.Date, 'context_today', staticmethod(lambda record, timestamp=None: day))
+from .common import BillingCase, utility_day
 
 
 class PeriodCase(BillingCase):
@@ -43,7 +35,7 @@ class TestCloseBeforeTheEnd(PeriodCase):
     @classmethod
     def setUpClass(cls):
         super(TestCloseBeforeTheEnd, cls).setUpClass()
-        with _today('2023-03-20'):
+        with utility_day('2023-03-20'):
             # cold metered from 0: 10 m³ × 100.00; the contract's fixed 10 m³ prorated to 20 of 31 days:
             # 6.452 m³ × 150.00 = 967.80
             cls.march.action_calculate('2023-03-20')
@@ -60,15 +52,15 @@ class TestCloseBeforeTheEnd(PeriodCase):
         self.assertEqual(self._figures(self.contract), [0.0, 0.0, 967.8, 0.0, 0.0, 967.8])
 
     def test_closing_a_month_not_over_is_refused(self):
-        with _today('2023-03-20'), self.assertRaisesRegex(UserError, 'runs until 31.03.2023: it can be closed '
-                                                                     'from that day on'):
+        with utility_day('2023-03-20'), self.assertRaisesRegex(
+                UserError, 'runs until 31.03.2023: it can be closed from that day on'):
             self.march.action_close()
         self.assertEqual(self.march.state, 'open')
-        with _today('2023-03-30'):
+        with utility_day('2023-03-30'):
             self.assertFalse(self.march.is_ended)
 
     def test_closing_on_the_last_day_is_allowed(self):
-        with _today('2023-03-31'):
+        with utility_day('2023-03-31'):
             self.assertTrue(self.march.is_ended)
             self.march.action_close()
         self.assertEqual(self.march.state, 'closed')
@@ -76,7 +68,7 @@ class TestCloseBeforeTheEnd(PeriodCase):
 
     def test_only_an_administrator_may_close_early(self):
         march = self.march.sudo(self.accountant).with_context(neopro_close_before_end=True)
-        with _today('2023-03-20'):
+        with utility_day('2023-03-20'):
             with self.assertRaisesRegex(UserError, 'runs until 31.03.2023'):
                 march.action_close()
             with self.assertRaises(AccessError):
@@ -84,7 +76,7 @@ class TestCloseBeforeTheEnd(PeriodCase):
         self.assertEqual(self.march.state, 'open')
 
     def test_dialog_spells_out_the_consequences(self):
-        with _today('2023-03-20'):
+        with utility_day('2023-03-20'):
             action = self.march.sudo(self.admin_user).action_close_early()
             wizard = self.env['neopro.period.close'].browse(action['res_id'])
             self.assertEqual((action['res_model'], action['target']), ('neopro.period.close', 'new'))
@@ -103,11 +95,11 @@ class TestCloseBeforeTheEnd(PeriodCase):
         self.assertIn('The period 04.2023 opens', text)
         self.assertNotIn('Calculate it again first', text)
         self.assertIn('goes to accounting at once', text)  # the company posts on close (the default)
-        with _today('2023-03-25'):  # calculated up to five days ago
+        with utility_day('2023-03-25'):  # calculated up to five days ago
             wizard = self.env['neopro.period.close'].create({'period_id': self.march.id})
             self.assertIn('charged in 03.2023. Calculate it again first (Calculate period) to charge up to today.',
                           wizard.consequences)
-        with _today('2023-03-15'):  # calculated ahead of today
+        with utility_day('2023-03-15'):  # calculated ahead of today
             wizard = self.env['neopro.period.close'].create({'period_id': self.march.id})
             self.assertIn('calculated up to 20.03.2023: %s charged and %s penalties, without the readings and '
                           'payments of the days still to come.'
@@ -115,7 +107,7 @@ class TestCloseBeforeTheEnd(PeriodCase):
 
     def test_confirmed_closing_freezes_the_month(self):
         self.env.user.company_id.neopro_post_on_close = False
-        with _today('2023-03-20'):
+        with utility_day('2023-03-20'):
             wizard = self.env['neopro.period.close'].create({'period_id': self.march.id})
             self.assertIn('can reopen it', wizard.consequences)
             with self.assertRaisesRegex(UserError, 'Tick the confirmation first'):

@@ -8,7 +8,7 @@ from PIL import Image
 from odoo.exceptions import AccessError, UserError
 
 from ..report.neopro_receipt import QR_BORDER, QR_BOX_SIZE
-from .common import PdfCase, render_pdf_text
+from .common import PdfCase, render_pdf_text, utility_day
 from .common_report import ReportCase
 
 # The Kaspi payment page of 70001's receipt for 02.2023 (the test settings below, 3 340.00 due).
@@ -99,11 +99,10 @@ class TestReceipt(ReportCase):
 
     def test_meter_removed_today_leaves_the_open_period_receipt(self):
         """The open period's receipt is printed today: a meter removed today is gone from it."""
-        from unittest.mock import patch
         self.meter3.removal_date = '2023-02-10'
-        with patch('odoo.fields.Date.context_today', return_value='2023-02-10'):
+        with utility_day('2023-02-10'):
             self.assertEqual(self.receipt(self.sub3)['lines'][0]['meters'], [])
-        with patch('odoo.fields.Date.context_today', return_value='2023-02-09'):
+        with utility_day('2023-02-09'):
             self.assertEqual([m['serial'] for m in self.receipt(self.sub3)['lines'][0]['meters']], ['M-70003'])
 
     def test_contract(self):

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import psycopg2
 
@@ -6,7 +6,8 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tools import mute_logger
 
-from .common import NeoproCase
+from ..models.neopro_guard_mixin import local_today
+from .common import NeoproCase, utility_today
 
 
 class TestSubscriber(NeoproCase):
@@ -18,7 +19,7 @@ class TestSubscriber(NeoproCase):
         cls.frolov = cls._create_subscriber('9912345', 'Фролова Степанида', premise=cls.flat45)
         cls.meter = cls._create_meter('T6748', cls.frolov)
         cls.other = cls._create_subscriber('9955555', 'Соколова Светлана', house=cls.house2, branch=cls.branch2)
-        cls.today = fields.Date.context_today(cls.env['neopro.subscriber'])
+        cls.today = local_today(cls.env['neopro.subscriber'])
         cls.yesterday = fields.Date.to_string(fields.Date.from_string(cls.today) - timedelta(days=1))
 
     def _search(self, text):
@@ -171,7 +172,7 @@ class TestSubscriber(NeoproCase):
         self.assertFalse(self.frolov.connection_ids)
 
     def test_dated_connections_decide_the_current_services(self):
-        future = fields.Date.to_string(date.today() + timedelta(days=30))
+        future = fields.Date.to_string(fields.Date.from_string(utility_today()) + timedelta(days=30))
         self._connect(self.frolov, self.cold, start='2019-01-01', end='2020-12-31')
         self._connect(self.frolov, self.cold, start='2021-01-01')
         self._connect(self.frolov, self.hot, start=future)

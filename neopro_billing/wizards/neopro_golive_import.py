@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import file_parser, kz_id, ledger
+from ..models.neopro_guard_mixin import local_today
 from ..models.neopro_meter_reading import MIGRATION_SOURCE
 
 # The go-live workbook (RULES §14): one sheet per table, the column titles in row 1. The titles are the layout (as
@@ -272,7 +273,7 @@ class _Loader(object):
         self.seen = {}  # (sheet or scope, identifier) -> row number, for duplicates in the file
         self.period = env['neopro.period']._get_open_period()
         self.previous = self.period._get_previous() if self.period else self.period
-        self.today = fields.Date.context_today(env['neopro.meter'])
+        self.today = local_today(env['neopro.meter'])
         self.guard_today = env['neopro.guard']._today()  # the date rules of neopro.meter (verification)
         self._refs = {}
         # the plans of check(), written by save()

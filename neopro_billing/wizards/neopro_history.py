@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date, formatLang
 
 from ..lib.ledger import SIGNED_AMOUNT_SQL
+from ..models.neopro_guard_mixin import local_today
 
 # The years a History window may cover (the billing's records lie well inside).
 HISTORY_FIRST, HISTORY_LAST = '1900-01-01', '2999-12-31'
@@ -18,8 +19,8 @@ class NeoproHistory(models.TransientModel):
 
     account_id = fields.Many2one(readonly=True)
     date_from = fields.Date(required=True, default=lambda self: fields.Date.to_string(
-        fields.Date.from_string(fields.Date.context_today(self)).replace(day=1) - relativedelta(months=11)))
-    date_to = fields.Date(required=True, default=fields.Date.context_today)
+        fields.Date.from_string(local_today(self)).replace(day=1) - relativedelta(months=11)))
+    date_to = fields.Date(required=True, default=local_today)
     show_charge = fields.Boolean(string='Charges', default=True)
     show_payment = fields.Boolean(string='Payments', default=True)
     show_correction = fields.Boolean(string='Corrections', default=True)

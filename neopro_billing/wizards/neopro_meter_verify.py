@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.neopro_guard_mixin import local_today
+
 
 class NeoproMeterVerify(models.TransientModel):
     """The verification dialog: verification date, seal and a control reading."""
@@ -16,9 +18,9 @@ class NeoproMeterVerify(models.TransientModel):
     installation_date = fields.Date(related='meter_id.installation_date', readonly=True)
     active = fields.Boolean(default=True)
     seal_number = fields.Char()
-    verification_date = fields.Date(required=True, default=fields.Date.context_today)
+    verification_date = fields.Date(required=True, default=local_today)
     reading_value = fields.Float(string='Control reading', digits=(12, 3))
-    reading_date = fields.Date(default=fields.Date.context_today)
+    reading_date = fields.Date(default=local_today)
 
     @api.model
     def default_get(self, fields_list):
@@ -33,7 +35,7 @@ class NeoproMeterVerify(models.TransientModel):
     def action_save(self):
         """Mark the meter verified, with its seal and the control reading."""
         self.ensure_one()
-        if self.verification_date > fields.Date.context_today(self):
+        if self.verification_date > local_today(self):
             raise UserError(_('Meter %s: the verification date cannot be in the future.') % self.meter_id.serial_number)
         self.meter_id.write({
             'verification_date': self.verification_date,

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.neopro_guard_mixin import local_today
+
 
 class NeoproOperationEntry(models.TransientModel):
     """Manual billing operation of an account: the manual's Начисления / Платежи / Корректировка buttons."""
@@ -18,7 +20,7 @@ class NeoproOperationEntry(models.TransientModel):
     ], required=True, default='payment')
     period_id = fields.Many2one('neopro.period', readonly=True,
                                 default=lambda self: self.env['neopro.period']._get_open_period())
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True, default=local_today)
     amount = fields.Monetary(required=True, help='Tenge. A correction is signed: negative lowers the debt.')
     service_id = fields.Many2one('neopro.service')
     volume = fields.Float(digits=(12, 3))

@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.neopro_guard_mixin import local_today
+
 # Accounts whose principal debt (the opening debt of billing, charges and corrections dated up to the day, less the
 # payments dated up to it) is fully paid, and what penalty they still owe: the penalties dated up to the day less the
 # write-offs already made (whatever their date, so a second run writes nothing off twice).
@@ -39,7 +41,7 @@ class NeoproPenaltyWriteoff(models.TransientModel):
     _inherit = ['neopro.currency.mixin']
     _description = 'Penalty write-off run'
 
-    date = fields.Date(string='Debt paid by', required=True, default=fields.Date.context_today)
+    date = fields.Date(string='Debt paid by', required=True, default=local_today)
     reason = fields.Char(string='Write-off reason', required=True,
                          default=lambda self: _('The debt is paid: the penalty is written off'))
     state = fields.Selection([('draft', 'Choose'), ('preview', 'Preview'), ('done', 'Done')], default='draft',
@@ -85,7 +87,7 @@ class NeoproPenaltyWriteoff(models.TransientModel):
         if not candidates:
             raise UserError(_('No account paid its debt by %s and still owes a penalty: nothing to write off.')
                             % self.date)
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         day = min(max(today, period.date_start), period.date_end)
         account_ids = [a for a, _x in candidates]
         total = sum(amount for _a, amount in candidates)

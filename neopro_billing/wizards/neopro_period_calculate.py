@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.neopro_guard_mixin import local_today
+
 
 class NeoproPeriodCalculate(models.TransientModel):
     """Administration → Calculate period: intermediate figures of the open period up to a chosen date."""
@@ -23,7 +25,7 @@ class NeoproPeriodCalculate(models.TransientModel):
     @api.model
     def _default_date(self):
         period = self.env['neopro.period']._get_open_period()
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         if not period:
             return today
         return min(max(today, period.date_start), period.date_end)

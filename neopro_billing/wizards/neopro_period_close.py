@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import formatLang
 
+from ..models.neopro_guard_mixin import local_today
 from ..models.neopro_period import format_date
 
 
@@ -16,7 +17,7 @@ class NeoproPeriodClose(models.TransientModel):
     period_id = fields.Many2one('neopro.period', required=True, readonly=True, ondelete='cascade')
     date_end = fields.Date(related='period_id.date_end', readonly=True)
     date_calculated = fields.Date(related='period_id.date_calculated', readonly=True)
-    date_today = fields.Date(string='Today', readonly=True, default=lambda self: fields.Date.context_today(self))
+    date_today = fields.Date(string='Today', readonly=True, default=lambda self: local_today(self))
     days_left = fields.Integer(compute='_compute_figures', string='Days not over yet',
                                help='Days of the period from today to its last day.')
     amount_charged = fields.Monetary(compute='_compute_figures', string='Charged so far')

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 
 from ..lib.dates import format_date
+from ..models.neopro_guard_mixin import local_today
 
 
 class NeoproReadingHistory(models.TransientModel):
@@ -15,8 +16,8 @@ class NeoproReadingHistory(models.TransientModel):
     # The web client evaluates a field's domain with a many2many as its list of ids (not as commands).
     meter_id = fields.Many2one('neopro.meter', required=True, domain="[('id', 'in', meter_ids)]")
     date_from = fields.Date(required=True, default=lambda self: fields.Date.to_string(
-        fields.Date.from_string(fields.Date.context_today(self)) - relativedelta(months=12)))
-    date_to = fields.Date(required=True, default=fields.Date.context_today)
+        fields.Date.from_string(local_today(self)) - relativedelta(months=12)))
+    date_to = fields.Date(required=True, default=local_today)
 
     @api.model
     def action_open(self, meters):

@@ -5,6 +5,8 @@ import io
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.neopro_guard_mixin import local_today
+
 
 class NeoproReadingImport(models.TransientModel):
     """Upload a meter-reading file (Счетчики → Загрузка показаний), RULES §14."""
@@ -49,7 +51,7 @@ class NeoproReadingSheet(models.TransientModel):
 
     def _get_domain(self):
         """The active meters of the route (the record rules of ``neopro.meter`` apply)."""
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         domain = ['|', ('removal_date', '=', False), ('removal_date', '>=', today)]
         if self.branch_id:
             domain.append(('branch_id', '=', self.branch_id.id))
@@ -79,7 +81,7 @@ class NeoproReadingSheet(models.TransientModel):
             raise UserError(_('No meter in service on the route %s.') % self._get_route_name())
         self.write({
             'sheet_file': base64.b64encode(self._render(meters)),
-            'sheet_filename': _('readings_%s.xlsx') % fields.Date.context_today(self),
+            'sheet_filename': _('readings_%s.xlsx') % local_today(self),
             'meter_count': len(meters),
         })
         return {'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id, 'view_mode': 'form',
@@ -106,11 +108,11 @@ class NeoproReadingSheet(models.TransientModel):
         sheet.write_string(0, 0, _('Reading sheet: %s') % self._get_route_name(), bold)
         sheet.write_string(1, 0, _('Made on %s. Fill in the new reading (and its date, if not today); '
                                    'load the file through Meters → Load readings, format "Reading sheet".')
-                           % datetime.date.today().strftime('%d.%m.%Y'))
+                           % fields.Date.from_string(local_today(self)).strftime('%d.%m.%Y'))
         header_row = 3
         for column, title in enumerate(self._get_headers()):
             sheet.write_string(header_row, column, title, head)
-        today = fields.Date.context_today(self)
+        today = local_today(self)
         last = self.env['neopro.meter.reading']._get_last_readings(meters.ids, today, strict=False)
         for number, meter in enumerate(meters, 1):
             row = header_row + number

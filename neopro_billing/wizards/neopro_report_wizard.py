@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.neopro_guard_mixin import local_today
+
 
 class NeoproReportWizard(models.TransientModel):
     """Reports → one XLSX report: its period or dates and filters; download it or keep it in the report files."""
@@ -14,9 +16,9 @@ class NeoproReportWizard(models.TransientModel):
 
     period_id = fields.Many2one('neopro.period', default=lambda self: self._default_period())
     date_from = fields.Date(default=lambda self: self._default_period().date_start or fields.Date.to_string(
-        fields.Date.from_string(fields.Date.context_today(self)).replace(day=1)))
-    date_to = fields.Date(default=lambda self: self._default_period().date_end or fields.Date.context_today(self))
-    date = fields.Date(string='On date', default=fields.Date.context_today,
+        fields.Date.from_string(local_today(self)).replace(day=1)))
+    date_to = fields.Date(default=lambda self: self._default_period().date_end or local_today(self))
+    date = fields.Date(string='On date', default=local_today,
                        help='Verification state of the meters on this day.')
 
     @api.model
