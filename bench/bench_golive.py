@@ -94,6 +94,8 @@ def main():
 
 def run(registry, args):
     from odoo import SUPERUSER_ID, api, fields
+
+    from odoo.addons.neopro_billing.models.neopro_guard_mixin import local_today
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {'lang': 'en_US'})
         if not env['neopro.branch'].search([('code', '=', 'GLB')]):
@@ -102,7 +104,7 @@ def run(registry, args):
         if not env['neopro.subscriber.category'].search([('code', '=', 'GLBL')]):
             env['neopro.subscriber.category'].create({'name': 'Go-live bench companies', 'code': 'GLBL',
                                                       'legal_entity': True})
-        today = fields.Date.from_string(fields.Date.context_today(env['neopro.period']))
+        today = fields.Date.from_string(local_today(env['neopro.period']))
         if not env['neopro.period']._get_open_period():
             start = today.replace(day=1)
             end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)

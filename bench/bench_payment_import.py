@@ -173,13 +173,15 @@ def main():
 
 def run(registry, args):
     from odoo import SUPERUSER_ID, api, fields
+
+    from odoo.addons.neopro_billing.models.neopro_guard_mixin import local_today
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         ensure_accounts(env, args.accounts)
         # the payments are made inside the open period, not after today (payment dates are bounded)
         period = env['neopro.period']._get_open_period()
         day = min(fields.Date.from_string(period.date_start) + datetime.timedelta(days=8),
-                  fields.Date.from_string(fields.Date.context_today(env['neopro.period'])))
+                  fields.Date.from_string(local_today(env['neopro.period'])))
 
     started = time.time()
     data = make_registry(args.lines, args.accounts, 'B%d' % int(time.time()), day)

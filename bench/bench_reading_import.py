@@ -117,13 +117,15 @@ def run(registry, args):
     import datetime
 
     from odoo import SUPERUSER_ID, api, fields
+
+    from odoo.addons.neopro_billing.models.neopro_guard_mixin import local_today
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         ensure_accounts(env, args.accounts)
         ensure_meters(env, args.accounts)
         period = env['neopro.period']._get_open_period()
         day = min(fields.Date.from_string(period.date_start) + datetime.timedelta(days=20),
-                  fields.Date.from_string(fields.Date.context_today(env['neopro.period'])))
+                  fields.Date.from_string(local_today(env['neopro.period'])))
         fmt_xmlid = 'reading_format_generic_csv' if args.type == 'csv' else 'reading_format_generic_xlsx'
     data = make_file(make_rows(args.lines, args.accounts, day), args.type)
     settle(registry.db_name)
