@@ -24,15 +24,15 @@ _CENT_TOLERANCE = 1e-6
 DEFAULT_TZ = 'Asia/Almaty'
 
 
-def local_today(record, timestamp=None):
+def local_today(record):
     """Today as a date string, the day of the user's time zone, or the utility's when the user has none.
 
     The one "today" of the add-on, for defaults (``default=local_today``) and checks alike. Odoo's
     ``fields.Date.context_today`` falls back to UTC, so from 19:00 UTC a user without a zone (the admin of a new
     database, a Kaspi or portal request) would get yesterday beside the date bounds and the portal, which use the
-    utility's day. ``timestamp`` (a naive UTC datetime) is kept from Odoo's signature.
+    utility's day.
     """
-    return record.env['neopro.guard']._today(timestamp)
+    return record.env['neopro.guard']._today()
 
 
 def money_problem(value):
@@ -110,10 +110,9 @@ class NeoproGuard(models.AbstractModel):
         return int((self._to_local(now) - now).total_seconds() // 60)
 
     @api.model
-    def _today(self, timestamp=None):
-        """Today (or the day of the naive UTC ``timestamp``) in the user's time zone, the utility's when the user
-        has none, as a date string."""
-        return fields.Date.to_string(self._to_local(timestamp or fields.Datetime.now()).date())
+    def _today(self):
+        """Today in the user's time zone (the utility's when the user has none), as a date string."""
+        return fields.Date.to_string(self._to_local(fields.Datetime.now()).date())
 
     @api.model
     def _first_period_start(self):

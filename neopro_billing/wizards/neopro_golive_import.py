@@ -273,8 +273,7 @@ class _Loader(object):
         self.seen = {}  # (sheet or scope, identifier) -> row number, for duplicates in the file
         self.period = env['neopro.period']._get_open_period()
         self.previous = self.period._get_previous() if self.period else self.period
-        self.today = local_today(env['neopro.meter'])
-        self.guard_today = env['neopro.guard']._today()  # the date rules of neopro.meter (verification)
+        self.today = local_today(env['neopro.meter'])  # the date rules of neopro.meter and its readings
         self._refs = {}
         # the plans of check(), written by save()
         self.new_subscribers = OrderedDict()  # account number -> (vals, address, service ids)
@@ -686,7 +685,7 @@ class _Loader(object):
                                                            'are final.') % (self.text(row['reading_date']), closed))
             ok = False
         # the rule of neopro.meter._check_verification_date (also run on the written meters)
-        if dates['verification_date'] and dates['verification_date'] > self.guard_today:
+        if dates['verification_date'] and dates['verification_date'] > self.today:
             self.problem(METERS, number, 'verification_date', _('the date %s is in the future.')
                          % self.text(row['verification_date']))
             ok = False
