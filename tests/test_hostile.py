@@ -621,6 +621,29 @@ def test_dialogs_take_no_meter_of_another_branch(users, omsk, model, field):
     refused(users['operator1'], model, 'create', vals)
 
 
+def test_readings_file_names_no_meter_of_another_branch(users, omsk):
+    """A readings file loaded through the dialog over XML-RPC (the request writes nothing before it: the file's
+    meters are looked up on a connection of their own): the inspector's record rules hold there too — another
+    branch's meter is unknown to him, and nothing is written for it."""
+    admin, inspector = users['admin'], users['inspector']
+    serial = admin.call('neopro.meter', 'read', [omsk['meter']], ['serial_number'])[0]['serial_number']
+    before = admin.call('neopro.meter.reading', 'search_count', [('meter_id', '=', omsk['meter'])])
+    day = TODAY.strftime('%d.%m.%Y')
+    data = 'serial_number;date;value\n%s;%s;99999\nNO-SUCH-%s;%s;1\n' % (serial, day, uuid.uuid4().hex[:6], day)
+    wizard = inspector.call('neopro.reading.import', 'create', {
+        'format_id': admin.ref('neopro_billing.reading_format_generic_csv'),
+        'data_file': base64.b64encode(data.encode('utf-8')).decode('ascii'), 'filename': 'other-branch.csv'})
+    action = inspector.call('neopro.reading.import', 'action_import', [wizard])
+    record = inspector.call('neopro.reading.file', 'read', [action['res_id']],
+                            ['total_records', 'loaded_count', 'error_count', 'error_ids'])[0]
+    assert (record['total_records'], record['loaded_count'], record['error_count']) == (2, 0, 2)
+    protocol = inspector.call('neopro.reading.file.error', 'read', record['error_ids'],
+                              ['line_number', 'reason', 'serial_number', 'message'])
+    assert [(e['line_number'], e['reason']) for e in protocol] == [(2, 'unknown_meter'), (3, 'unknown_meter')]
+    assert protocol[0]['serial_number'] == serial and serial in protocol[0]['message']
+    assert admin.call('neopro.meter.reading', 'search_count', [('meter_id', '=', omsk['meter'])]) == before
+
+
 def test_inspector_reads_no_history_figures(users, frolov):
     """The inspector's own branch: the History window's figures are money, which inspectors do not read."""
     inspector = users['inspector']

@@ -26,6 +26,7 @@ and one row per incoming document; a DBF as its field names and records.
 """
 import csv
 import datetime
+import gc
 import io
 import os
 import queue
@@ -825,40 +826,57 @@ class StreamedLines(object):
 
     An import checks and writes a chunk while the next one is read: the database driver releases the GIL while
     PostgreSQL writes the rows and checks their foreign keys, so reading a 100,000-line registry and writing it
-    overlap instead of adding up (2 cores). The reader touches no database and no Odoo object; a
-    :class:`FileError` (or any error) it meets is raised in the caller, at the chunk it stopped at, so the
-    caller's savepoint takes back what the chunks before wrote.
+    overlap instead of adding up (2 cores). The reader touches no Odoo object; a :class:`FileError` (or any error)
+    it meets is raised in the caller, at the chunk it stopped at, so the caller's savepoint takes back what the
+    chunks before wrote.
 
-    ``chunks()`` yields the chunks (the whole file in one when it was read before); ``read_all()`` reads the rest
-    and returns every line; ``lines`` holds the lines handed over so far; ``close()`` stops the reader.
-    ``on_error(exc)`` gives the exception to raise for one the reader met (the caller's wording of a FileError).
+    ``first_chunk_size``, when given, is the size of the first chunk: a small one starts the caller's work early.
+
+    ``prepare(chunk)``, when given, is called by the reader on each chunk as it is read, and what it returns is
+    handed over with the chunk (``prepared_chunks()``): the readings import looks up a chunk's meters there, on
+    a database connection of its own, while the caller writes the chunk before. ``prepare.close()``, when it has
+    one, is called by the reader when it stops. It must touch nothing the caller's thread uses.
+
+    While the lines are streamed (until ``close()``) Python's cyclic garbage collector is held off
+    (:class:`CollectorPause`).
+
+    ``chunks()`` yields the chunks (the whole file in one when it was read before); ``prepared_chunks()`` yields
+    ``(chunk, prepared)`` pairs (prepared None for the whole file read before, or without ``prepare``);
+    ``read_all()`` reads the rest and returns every line; ``lines`` holds the lines handed over so far;
+    ``close()`` stops the reader. ``on_error(exc)`` gives the exception to raise for one the reader met (the
+    caller's wording of a FileError).
     """
 
-    def __init__(self, lines, chunk_size=CHUNK_LINES, on_error=None):
+    def __init__(self, lines, chunk_size=CHUNK_LINES, on_error=None, prepare=None, first_chunk_size=None):
         self.lines = []
         self._on_error = on_error or (lambda exc: exc)
         self.complete = False
         self._error = None
         self._queue = queue.Queue(maxsize=2)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, args=(lines, max(1, chunk_size)),
+        self._paused = CollectorPause.acquire()
+        sizes = (max(1, first_chunk_size or chunk_size), max(1, chunk_size))
+        self._thread = threading.Thread(target=self._read, args=(lines, sizes, prepare),
                                         name='neopro-file-reader', daemon=True)
         self._thread.start()
 
-    def _read(self, lines, chunk_size):
+    def _read(self, lines, sizes, prepare):
         try:
-            chunk = []
+            chunk, (size, chunk_size) = [], sizes
             for line in lines:
                 chunk.append(line)
-                if len(chunk) >= chunk_size:
-                    if not self._put(('lines', chunk)):
+                if len(chunk) >= size:
+                    if not self._put(('lines', chunk, prepare(chunk) if prepare else None)):
                         return
-                    chunk = []
-            if chunk and not self._put(('lines', chunk)):
+                    chunk, size = [], chunk_size
+            if chunk and not self._put(('lines', chunk, prepare(chunk) if prepare else None)):
                 return
-            self._put(('end', None))
+            self._put(('end', None, None))
         except Exception as exc:  # handed to the caller, raised there
-            self._put(('error', exc))
+            self._put(('error', exc, None))
+        finally:
+            if hasattr(prepare, 'close'):
+                prepare.close()
 
     def _put(self, item):
         """Queue ``item``; False when the caller closed the reader meanwhile."""
@@ -870,15 +888,15 @@ class StreamedLines(object):
                 continue
         return False
 
-    def chunks(self):
+    def prepared_chunks(self):
         if self._error is not None:
             raise self._error
         if self.complete:
             if self.lines:
-                yield self.lines
+                yield self.lines, None
             return
         while True:
-            kind, value = self._queue.get()
+            kind, value, prepared = self._queue.get()
             if kind == 'error':
                 self._error = self._on_error(value)
                 self.close()
@@ -888,7 +906,11 @@ class StreamedLines(object):
                 self._thread.join()
                 return
             self.lines.extend(value)
-            yield value
+            yield value, prepared
+
+    def chunks(self):
+        for chunk, _prepared in self.prepared_chunks():
+            yield chunk
 
     def read_all(self):
         for _chunk in self.chunks():
@@ -897,3 +919,41 @@ class StreamedLines(object):
 
     def close(self):
         self._stop.set()
+        if self._paused:
+            self._paused = False
+            CollectorPause.release()
+
+    def __del__(self):
+        if getattr(self, '_paused', False):
+            self.close()  # a caller that did not close: the collector comes back all the same
+
+
+class CollectorPause(object):
+    """Python's cyclic garbage collector held off while a file is loaded, across threads: it stops with the first
+    load and comes back, as it was, when the last one ends (``acquire()`` / ``release()``).
+
+    A load makes hundreds of thousands of tuples (lines, cells, meters, COPY rows), none of them in a cycle:
+    reference counting frees them all. Each of them counts towards the collector's thresholds, though, and every
+    full collection walks every object of the Odoo process (the registry, the caches): 0.8 s of a 5.9 s
+    100,000-line readings load (``bench/README.md``). What other requests leave in cycles meanwhile waits the
+    seconds of the load.
+    """
+    _lock = threading.Lock()
+    _count = 0
+    _was_enabled = True
+
+    @classmethod
+    def acquire(cls):
+        with cls._lock:
+            if not cls._count:
+                cls._was_enabled = gc.isenabled()
+                gc.disable()
+            cls._count += 1
+        return True
+
+    @classmethod
+    def release(cls):
+        with cls._lock:
+            cls._count -= 1
+            if not cls._count and cls._was_enabled:
+                gc.enable()

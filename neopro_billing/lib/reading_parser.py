@@ -2,7 +2,8 @@
 
 The file is read by the one exchange file mechanism (:mod:`file_parser`); a reading format
 (``neopro.reading.format``) names the columns ``date`` and ``value`` and the meter: ``serial`` (its serial
-number) or ``account`` and ``service`` (the ЛС and the service of its only meter); optionally ``source``.
+number) or ``account`` and ``service`` (the ЛС and the service of its only meter); optionally ``source``. The
+spec's ``empty_date``, when set, is the date of a line whose date cell is empty.
 
 ``parse(data, spec)`` returns a :class:`ParsedFile` of :class:`Line` tuples, each with its physical row number
 and the problems of its cells as ``(code, raw value)`` pairs; file-level problems raise ``FileError``.
@@ -63,7 +64,7 @@ def _lines(table, spec):
     get_serial, get_account, get_service = get('serial'), get('account'), get('service')
     get_date, get_value, get_source = get('date'), get('value'), get('source')
     to_date = DateCache(spec.get('date_format'))
-    skip_empty = spec.get('skip_empty_value')
+    skip_empty, empty_date = spec.get('skip_empty_value'), spec.get('empty_date')
     for number, row in table:
         raw_value, raw_date = get_value(row), get_date(row)
         if skip_empty and not to_text(raw_value):
@@ -71,6 +72,8 @@ def _lines(table, spec):
             continue
         serial, account = to_identifier(get_serial(row)), to_identifier(get_account(row))
         value, date = parse_value(raw_value), to_date(raw_date)
+        if date is None and empty_date and not to_text(raw_date):
+            date = empty_date  # a format whose empty date is the day of loading
         errors = []
         if not serial and not account:
             errors.append((NO_METER, ''))

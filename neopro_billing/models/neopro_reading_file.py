@@ -1,4 +1,9 @@
+import logging
+import time
 from collections import namedtuple
+
+import psycopg2
+import psycopg2.pool
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -7,6 +12,8 @@ from ..lib import ledger, reading_parser
 from ..lib.sql_copy import copy_rows
 from .neopro_guard_mixin import local_today
 from .neopro_meter_reading import MIGRATION_SOURCE, READING_SOURCES
+
+_logger = logging.getLogger(__name__)
 
 ERROR_REASONS = [
     ('unknown_meter', 'Unknown meter'),
@@ -30,6 +37,9 @@ SOURCE_ALIASES = {
 
 # A meter a reading line can go to, with what its readings store of it.
 Meter = namedtuple('Meter', 'id serial digits removal_date initial_value service_id subscriber_id branch_id')
+# What a _ChunkLookup found for a chunk: {serial: [Meter]}, {ЛС: [(Meter, service name)]}, and
+# {(meter id, date): (value that day, (date, value, reset) before, (date, value, reset) after)}.
+ChunkFound = namedtuple('ChunkFound', 'by_serial by_account neighbours')
 # A reading to write: the parsed line, its Meter, and the source code.
 GoodReading = namedtuple('GoodReading', 'line meter source')
 # What every line of a file is checked against (NeoproReadingFile._get_file_rules).
@@ -70,7 +80,9 @@ class NeoproReadingFormat(models.Model):
 
     def _get_parser_spec(self):
         spec = super(NeoproReadingFormat, self)._get_parser_spec()
-        spec.update(skip_empty_value=self.skip_empty_value, empty_date_today=self.empty_date_today)
+        # the day a line without a date gets (the parser's: the meters are looked up by the dates it gives)
+        spec.update(skip_empty_value=self.skip_empty_value,
+                    empty_date=self.empty_date_today and fields.Date.from_string(local_today(self)) or None)
         return spec
 
     def _parser(self):
@@ -117,37 +129,49 @@ class NeoproReadingFile(models.Model):
         keep the rest in the load protocol. Returns the new ``neopro.reading.file``; nothing is written when
         anything fails; a file loaded before is refused, and a reading loaded before is never written twice.
 
-        The file is read in the background while each chunk of it is checked and written, all in one savepoint.
-        The rules between the readings of a meter take its lines in date order: when a chunk brings a meter's
-        reading dated before one of an earlier chunk, the load starts again with the file checked as a whole.
+        The file is read in the background while each chunk of it is checked and written, all in one savepoint;
+        the reader also looks up the meters and readings of the chunk it read (``_ChunkLookup``) on a connection
+        of its own, while this one writes the chunk before, when a second connection sees what this one sees
+        (``_can_look_up_apart``). The rules between the readings of a meter take its lines in date order: when a
+        chunk brings a meter's reading dated before one of an earlier chunk, the load starts again with the file
+        checked as a whole.
         """
         self._check_import_rights()
         file_hash = self._get_file_hash(data)
         self._check_not_loaded(file_hash)
-        streamed = reading_format._read_file(data, self._import_chunk_lines)
+        started = time.time()
+        apart = self._can_look_up_apart()
+        lookup = self._get_chunk_lookup(apart)
+        streamed = reading_format._read_file(data, self._import_chunk_lines, prepare=lookup if apart else None)
         try:
             try:
-                record = self._load_file(reading_format, data, filename, file_hash, streamed)
+                record = self._load_file(reading_format, data, filename, file_hash, streamed, lookup)
             except _LinesOutOfOrder:
                 streamed.read_all()  # the rest of the file: then it comes as one chunk
-                record = self._load_file(reading_format, data, filename, file_hash, streamed)
+                record = self._load_file(reading_format, data, filename, file_hash, streamed, lookup)
         finally:
             streamed.close()
         self.env['neopro.meter.reading'].invalidate_cache()
         self.invalidate_cache()
+        _logger.info('Readings file %s (id %s) by uid %s: %s lines, %s readings, %s refused, %.1f s, lookups %s',
+                     record.name, record.id, self.env.uid, record.total_records, record.loaded_count,
+                     record.error_count, time.time() - started, 'on their own connection' if apart else 'here')
         return record
 
     @api.model
-    def _load_file(self, reading_format, data, filename, file_hash, streamed):
+    def _load_file(self, reading_format, data, filename, file_hash, streamed, lookup):
         """In one savepoint: the file record, its readings chunk by chunk as the file is read, its protocol and
-        counts. Raises ``_LinesOutOfOrder`` (the savepoint taken back) when a chunk goes back in a meter's dates."""
+        counts. Raises ``_LinesOutOfOrder`` (the savepoint taken back) when a chunk goes back in a meter's dates.
+        ``lookup``: the ``_ChunkLookup`` of the file, run here on the chunks the reader did not look up."""
         with self.env.cr.savepoint():
             record = self._create_loaded_file({
                 'name': filename or _('Readings file'), 'format_id': reading_format.id}, data, file_hash)
             sequence, rules = _Sequence(), self._get_file_rules(reading_format)
             loaded, errors = 0, []
-            for chunk in streamed.chunks():
-                good, chunk_errors = self._check_lines(chunk, reading_format, sequence, record.id, rules)
+            for chunk, found in streamed.prepared_chunks():
+                if found is None:  # not looked up by the reader, or the whole file read again
+                    found = lookup.look_up(self.env.cr, chunk, record.id)
+                good, chunk_errors = self._check_lines(chunk, sequence, rules, found)
                 self._insert_readings(record, good)
                 loaded += len(good)
                 errors.extend(chunk_errors)
@@ -167,6 +191,27 @@ class NeoproReadingFile(models.Model):
         self.env['neopro.meter.reading'].check_access_rights('create')
 
     @api.model
+    def _get_chunk_lookup(self, apart=False):
+        """The ``_ChunkLookup`` of a file for this user: the meters' query with the record rules of
+        ``neopro.meter`` applied, and the services' names; ``apart``: the reader may open a cursor of its own."""
+        Meter_ = self.env['neopro.meter']
+        Meter_.check_access_rights('read')
+        query = Meter_._where_calc([])
+        Meter_._apply_ir_rules(query, 'read')
+        return _ChunkLookup(query.get_sql(), self._get_service_names(), self.pool if apart else None)
+
+    @api.model
+    def _can_look_up_apart(self):
+        """Whether a file's lookups may run on a connection of their own: when this transaction has written
+        nothing yet, another one sees all this one sees (and what others committed since: a reading typed
+        meanwhile is then "loaded before", not a failed write). Not while the registry is in test mode, where
+        every cursor is the test's one; a test that wrote its meters looks them up on its own cursor."""
+        if self.pool.in_test_mode():
+            return False
+        self.env.cr.execute('SELECT txid_current_if_assigned() IS NULL')
+        return self.env.cr.fetchone()[0]
+
+    @api.model
     def _check_not_loaded(self, file_hash):
         # sudo: the file may have been loaded by another user; only its name, date and author are told
         earlier = self.sudo().search([('file_hash', '=', file_hash)], limit=1)
@@ -177,19 +222,15 @@ class NeoproReadingFile(models.Model):
                                .strftime('%d.%m.%Y %H:%M:%S'), earlier.user_id.name, earlier.loaded_count))
 
     @api.model
-    def _check_lines(self, lines, reading_format, sequence, file_id, rules):
+    def _check_lines(self, lines, sequence, rules, found):
         """Split parsed lines into readings to write and protocol rows, by the rules of ``neopro.meter.reading``
         (``_check_value``, ``_check_date_open``, ``_check_date_bounds``), checked set-based; ``sequence``: what the
-        file's earlier chunks left (``_Sequence``), ``file_id``: the file being loaded, whose own readings are not
-        "loaded before", ``rules``: what ``_get_file_rules`` read for the file.
+        file's earlier chunks left (``_Sequence``), ``rules``: what ``_get_file_rules`` read for the file,
+        ``found``: what the ``_ChunkLookup`` read for these lines.
 
         Returns ``(good, errors)``: good are ``GoodReading`` tuples, errors dicts of protocol values.
         """
         today, first_day, closed, sources, default_source = rules
-        if reading_format.empty_date_today:
-            lines = [line._replace(date=today, errors=[e for e in line.errors if e[0] != reading_parser.BAD_DATE])
-                     if line.date is None and not line.raw_date else line for line in lines]
-        by_serial, by_account = self._get_meters(lines)
         candidates, errors = [], []
         date_problems = {}  # a file has a few distinct dates: each one checked and worded once
         for line in lines:
@@ -198,24 +239,16 @@ class NeoproReadingFile(models.Model):
                 if line.date not in date_problems:
                     date_problems[line.date] = self._get_date_problems(line.date, today, first_day, closed)
                 problems.extend(date_problems[line.date])
-            meter = None
-            if line.serial:
-                found = by_serial.get(line.serial, [])
-                if not found:
+            meter, count = _meter_of(line, found)
+            if meter is None and line.serial:
+                if not count:
                     problems.append(('unknown_meter', _('Meter %s not found') % line.serial))
-                elif len(found) > 1:
+                else:
                     problems.append(('unknown_meter', _('Serial number %s names %s meters: give the account and '
-                                                        'service') % (line.serial, len(found))))
-                else:
-                    meter = found[0]
-            elif line.account:
-                found = [m for m, service in by_account.get(line.account, [])
-                         if not line.service or service == line.service.lower()]
-                if len(found) != 1:
-                    problems.append(('unknown_meter', _('Account %s has no single meter of service "%s"')
-                                     % (line.account, line.service or '')))
-                else:
-                    meter = found[0]
+                                                        'service') % (line.serial, count)))
+            elif meter is None and line.account:
+                problems.append(('unknown_meter', _('Account %s has no single meter of service "%s"')
+                                 % (line.account, line.service or '')))
             source = default_source
             if line.source:
                 source = sources.get(line.source.lower())
@@ -231,7 +264,7 @@ class NeoproReadingFile(models.Model):
                 errors.append(self._error(line, problems))
             else:
                 candidates.append(GoodReading(line, meter, source))
-        good, later = self._check_sequence(candidates, sequence, file_id)
+        good, later = self._check_sequence(candidates, sequence, found.neighbours)
         errors.extend(later)
         errors.sort(key=lambda e: e['line_number'])
         return good, errors
@@ -284,56 +317,6 @@ class NeoproReadingFile(models.Model):
                 for p in self.env['neopro.period'].search([('state', '=', 'closed')])]
 
     @api.model
-    def _get_meters(self, lines):
-        """Active meters the user may read, in one query each: ``({serial: [Meter]}, {ЛС: [(Meter, service)]})``
-        where service is the lower-case code, name or short name (the record rules of ``neopro.meter`` apply)."""
-        serials = sorted({line.serial for line in lines if line.serial})
-        accounts = sorted({line.account for line in lines if line.account and not line.serial})
-        Meter_ = self.env['neopro.meter']
-        Meter_.check_access_rights('read')
-        by_serial, by_account = {}, {}
-        if serials:
-            for row in self._query_meters(serials):
-                by_serial.setdefault(row[1], []).append(Meter(*row[:8]))
-        if accounts:
-            services = self._get_service_names()
-            for row in self._query_meters(accounts, by_account=True):
-                meter = Meter(*row[:8])
-                for name in services.get(row[5], []):
-                    by_account.setdefault(row[8], []).append((meter, name))
-                by_account.setdefault(row[8], []).append((meter, None))
-        # a line without a service matches the meter only when the account has one meter
-        for number, pairs in by_account.items():
-            ids = {m.id for m, _name in pairs}
-            by_account[number] = [(m, n) for m, n in pairs if n is not None or len(ids) == 1]
-        return by_serial, by_account
-
-    @api.model
-    def _query_meters(self, values, by_account=False):
-        """``(id, serial, digits, removal date, initial value, service id, subscriber id, branch id, ЛС)`` of the
-        active meters whose serial (``by_account``: whose ЛС) is one of ``values`` and the user may read: the
-        ORM's query with the record rules applied, the values as one array parameter (an IN list of 10,000
-        parameters costs a second to send and plan). The ЛС is read only by account: the join of the accounts
-        is more than half of a serial lookup's time (10,000 serials: 43 ms with it, 18 ms without)."""
-        Meter_ = self.env['neopro.meter']
-        query = Meter_._where_calc([])
-        Meter_._apply_ir_rules(query, 'read')
-        from_clause, where_clause, params = query.get_sql()
-        if by_account:
-            join, column = ' LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id', 'acc.account_number'
-            account = column
-        else:
-            join, column, account = '', '"neopro_meter".serial_number', 'NULL'
-        self.env.cr.execute(
-            'SELECT "neopro_meter".id, "neopro_meter".serial_number, "neopro_meter".digits, '
-            '"neopro_meter".removal_date, "neopro_meter".initial_value, "neopro_meter".service_id, '
-            '"neopro_meter".subscriber_id, "neopro_meter".branch_id, %s '
-            'FROM %s%s WHERE (%s) AND %s = ANY(%%s)' % (account, from_clause, join, where_clause or 'TRUE', column),
-            params + [list(values)])
-        return [(i, s, d or 0, r and fields.Date.from_string(r), iv or 0.0, sv, sb, br, a)
-                for i, s, d, r, iv, sv, sb, br, a in self.env.cr.fetchall()]
-
-    @api.model
     def _get_service_names(self):
         """``{service id: [lower-case code, name and short name in the installed languages and aliases]}``."""
         result = {}
@@ -358,10 +341,11 @@ class NeoproReadingFile(models.Model):
         return result
 
     @api.model
-    def _check_sequence(self, candidates, sequence, file_id):
+    def _check_sequence(self, candidates, sequence, neighbours):
         """The rules between readings of a meter: one a day, never lower than the one before (unless a rollover),
-        never higher than a later one — against the database and the file's own earlier lines, a meter's lines
-        taken in date order (``sequence``: the earlier chunks', which must not be dated after these).
+        never higher than a later one — against the database (``neighbours``: ``_ChunkLookup.neighbours``) and the
+        file's own earlier lines, a meter's lines taken in date order (``sequence``: the earlier chunks', which
+        must not be dated after these).
 
         Returns ``(good, errors)``."""
         if not candidates:
@@ -369,7 +353,6 @@ class NeoproReadingFile(models.Model):
         latest = sequence.latest
         if any(c.meter.id in latest and c.line.date < latest[c.meter.id] for c in candidates):
             raise _LinesOutOfOrder()
-        neighbours = self._get_neighbours({(c.meter.id, c.line.date) for c in candidates}, file_id)
         good, errors, seen, accepted = [], [], sequence.seen, sequence.accepted
         for cand in sorted(candidates, key=lambda c: (c.meter.id, c.line.date, c.line.line_number)):
             line, meter = cand.line, cand.meter
@@ -410,18 +393,142 @@ class NeoproReadingFile(models.Model):
         return good, errors
 
     @api.model
-    def _get_neighbours(self, keys, file_id=None):
+    def _insert_readings(self, record, good):
+        """Write the good readings with one COPY; the stored related fields come from the meter (read with it)."""
+        if not good:
+            return
+        uid, now = self.env.uid, fields.Datetime.now()
+        rows = [(g.meter.id, g.line.date, g.line.value, g.source, g.meter.service_id, g.meter.subscriber_id,
+                 g.meter.branch_id) for g in good]
+        copy_rows(self.env.cr, 'neopro_meter_reading', (
+            'meter_id', 'date', 'value', 'source', 'service_id', 'subscriber_id', 'branch_id'), rows, constants={
+                'is_reset': False, 'reading_file_id': record.id, 'create_uid': uid, 'write_uid': uid,
+                'create_date': now, 'write_date': now})
+
+
+def _meter_of(line, found):
+    """``(Meter, count)``: the one meter a line names in what a ``_ChunkLookup`` found (else None), and how many
+    its serial number or account and service name."""
+    if line.serial:
+        meters = found.by_serial.get(line.serial, [])
+    elif line.account:
+        meters = [m for m, service in found.by_account.get(line.account, [])
+                  if not line.service or service == line.service.lower()]
+        meters = list({m.id: m for m in meters}.values())  # a meter is there once per name of its service
+    else:
+        return None, 0
+    return (meters[0] if len(meters) == 1 else None), len(meters)
+
+
+class _ChunkLookup(object):
+    """What the lines of a chunk are checked against in the database: the active meters they name, which the user
+    may read, and the readings around their dates — in plain SQL on the cursor given (``look_up``), no ORM, so
+    that the file's reader thread can run it on a connection of its own while the request's thread writes the
+    chunk before: called with the lines (the ``prepare`` step of ``StreamedLines``), it looks them up on a cursor
+    it opens from ``pool`` on the first chunk, closed by ``close()`` when the reader stops.
+
+    Made by ``NeoproReadingFile._get_chunk_lookup`` in the request's thread: ``meter_query`` is the ORM's
+    ``(from, where, params)`` of ``neopro.meter`` with the user's record rules, ``services`` ``{service id:
+    [lower-case names]}``.
+    """
+
+    def __init__(self, meter_query, services, pool=None):
+        self.meter_query = meter_query
+        self.services = services
+        self.pool = pool
+        self._cr = None
+
+    def __call__(self, lines):
+        """The reader's step: a ``ChunkFound``, or None when no connection is to be had (the pool or the server
+        full) — the request then looks the chunk up on its own cursor, as every later one."""
+        if self._cr is None:
+            if self.pool is None:
+                return None
+            try:
+                self._cr = self.pool.cursor()
+            except (psycopg2.pool.PoolError, psycopg2.OperationalError) as error:
+                _logger.warning('Readings file: no connection of its own for the lookups (%s); the request looks '
+                                'its chunks up itself', error)
+                self.pool = None
+                return None
+        return self.look_up(self._cr, lines)
+
+    def close(self):
+        if self._cr is not None:
+            self._cr.close()  # it only read: closing rolls back
+            self._cr = None
+
+    def look_up(self, cr, lines, file_id=None):
+        """A ``ChunkFound`` of ``lines``; ``file_id``: the file being loaded, whose own readings (written by the
+        transaction of ``cr``) are not "loaded before"; a cursor of its own does not see them."""
+        by_serial, by_account = self.meters(cr, lines)
+        found = ChunkFound(by_serial, by_account, {})
+        keys = set()
+        for line in lines:
+            if line.date:
+                meter, _count = _meter_of(line, found)
+                if meter:
+                    keys.add((meter.id, line.date))
+        found.neighbours.update(self.neighbours(cr, keys, file_id))
+        return found
+
+    def meters(self, cr, lines):
+        """``({serial: [Meter]}, {ЛС: [(Meter, service)]})`` of the active meters the user may read, one query
+        each, where service is the lower-case code, name or short name of the meter's service."""
+        serials = sorted({line.serial for line in lines if line.serial})
+        accounts = sorted({line.account for line in lines if line.account and not line.serial})
+        by_serial, by_account = {}, {}
+        if serials:
+            for row in self._query_meters(cr, serials):
+                by_serial.setdefault(row[1], []).append(Meter(*row[:8]))
+        if accounts:
+            for row in self._query_meters(cr, accounts, by_account=True):
+                meter = Meter(*row[:8])
+                for name in self.services.get(row[5], []):
+                    by_account.setdefault(row[8], []).append((meter, name))
+                by_account.setdefault(row[8], []).append((meter, None))
+        # a line without a service matches the meter only when the account has one meter
+        for number, pairs in by_account.items():
+            ids = {m.id for m, _name in pairs}
+            by_account[number] = [(m, n) for m, n in pairs if n is not None or len(ids) == 1]
+        return by_serial, by_account
+
+    def _query_meters(self, cr, values, by_account=False):
+        """``(id, serial, digits, removal date, initial value, service id, subscriber id, branch id, ЛС)`` of the
+        active meters whose serial (``by_account``: whose ЛС) is one of ``values`` and the user may read: the
+        ORM's query with the record rules applied, the values as one array parameter (an IN list of 10,000
+        parameters costs a second to send and plan). The ЛС is read only by account: the join of the accounts
+        is more than half of a serial lookup's time (10,000 serials: 43 ms with it, 18 ms without)."""
+        from_clause, where_clause, params = self.meter_query
+        if by_account:
+            join, column = ' LEFT JOIN neopro_account acc ON acc.id = "neopro_meter".account_id', 'acc.account_number'
+            account = column
+        else:
+            join, column, account = '', '"neopro_meter".serial_number', 'NULL'
+        cr.execute(
+            'SELECT "neopro_meter".id, "neopro_meter".serial_number, "neopro_meter".digits, '
+            '"neopro_meter".removal_date, "neopro_meter".initial_value, "neopro_meter".service_id, '
+            '"neopro_meter".subscriber_id, "neopro_meter".branch_id, %s '
+            'FROM %s%s WHERE (%s) AND %s = ANY(%%s)' % (account, from_clause, join, where_clause or 'TRUE', column),
+            params + [list(values)])
+        return [(i, s, d or 0, r and fields.Date.from_string(r), iv or 0.0, sv, sb, br, a)
+                for i, s, d, r, iv, sv, sb, br, a in cr.fetchall()]
+
+    @staticmethod
+    def neighbours(cr, keys, file_id=None):
         """``{(meter id, date): (value that day, (date, value, reset) before, (date, value, reset) after)}`` from
         the readings in the database (not those of the file ``file_id``), one statement over the keys; the one
         after is not looked for when there is one that day (None)."""
-        self.env.cr.execute('CREATE TEMPORARY TABLE IF NOT EXISTS neopro_reading_import_keys '
-                            '(meter_id integer, date date) ON COMMIT DROP')
-        self.env.cr.execute('TRUNCATE neopro_reading_import_keys')
-        copy_rows(self.env.cr, 'neopro_reading_import_keys', ('meter_id', 'date'), sorted(keys))
-        self.env.cr.execute('ANALYZE neopro_reading_import_keys')
+        if not keys:
+            return {}
+        cr.execute('CREATE TEMPORARY TABLE IF NOT EXISTS neopro_reading_import_keys '
+                   '(meter_id integer, date date) ON COMMIT DROP')
+        cr.execute('TRUNCATE neopro_reading_import_keys')
+        copy_rows(cr, 'neopro_reading_import_keys', ('meter_id', 'date'), sorted(keys))
+        cr.execute('ANALYZE neopro_reading_import_keys')
         # the reading on or after the day: that day's when there is one (a line then refused, whatever follows),
         # else the next one — two index probes a line instead of three
-        self.env.cr.execute("""
+        cr.execute("""
             SELECT k.meter_id, k.date, prev.date, prev.value, prev.is_reset, nxt.date, nxt.value, nxt.is_reset
               FROM neopro_reading_import_keys k
               LEFT JOIN LATERAL (SELECT r.date, r.value, r.is_reset FROM neopro_meter_reading r
@@ -439,26 +546,13 @@ class NeoproReadingFile(models.Model):
                 dates[text] = fields.Date.from_string(text)
             return dates[text]
         result = {}
-        for meter_id, date, p_date, p_value, p_reset, n_date, n_value, n_reset in self.env.cr.fetchall():
+        for meter_id, date, p_date, p_value, p_reset, n_date, n_value, n_reset in cr.fetchall():
             key, previous = (meter_id, to_date(date)), p_date and (to_date(p_date), p_value, p_reset)
             if n_date == date:
                 result[key] = (n_value, previous, None)
             else:
                 result[key] = (None, previous, n_date and (to_date(n_date), n_value, n_reset))
         return result
-
-    @api.model
-    def _insert_readings(self, record, good):
-        """Write the good readings with one COPY; the stored related fields come from the meter (read with it)."""
-        if not good:
-            return
-        uid, now = self.env.uid, fields.Datetime.now()
-        rows = [(g.meter.id, g.line.date, g.line.value, g.source, g.meter.service_id, g.meter.subscriber_id,
-                 g.meter.branch_id) for g in good]
-        copy_rows(self.env.cr, 'neopro_meter_reading', (
-            'meter_id', 'date', 'value', 'source', 'service_id', 'subscriber_id', 'branch_id'), rows, constants={
-                'is_reset': False, 'reading_file_id': record.id, 'create_uid': uid, 'write_uid': uid,
-                'create_date': now, 'write_date': now})
 
 
 class _LinesOutOfOrder(Exception):

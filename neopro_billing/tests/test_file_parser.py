@@ -1,7 +1,9 @@
 """The one exchange file reader (lib/file_parser.py): its XLSX reading gives what openpyxl's read-only mode gives,
 and columns joined by + make one value."""
 import datetime
+import gc
 import io
+import threading
 import zipfile
 
 import openpyxl
@@ -201,6 +203,82 @@ class TestStreamedLines(TransactionCase):
         # read again (a booking retried after a concurrent load): the whole file, in one chunk
         self.assertEqual(list(streamed.chunks()), [list(range(25))])
         self.assertEqual(streamed.read_all(), list(range(25)))
+        streamed.close()
+
+    def test_first_chunk_smaller(self):
+        streamed = file_parser.StreamedLines(iter(range(25)), chunk_size=10, first_chunk_size=3)
+        self.assertEqual([len(chunk) for chunk in streamed.chunks()], [3, 10, 10, 2])
+        streamed.close()
+
+    def test_chunks_prepared_by_the_reader(self):
+        """``prepare`` runs in the reader's thread on each chunk; its result comes with the chunk, and the reader
+        closes it when it stops."""
+        caller = threading.current_thread()
+
+        class Prepare(object):
+            def __init__(self):
+                self.threads, self.closed_in = [], None
+
+            def __call__(self, chunk):
+                self.threads.append(threading.current_thread())
+                return sum(chunk)
+
+            def close(self):
+                self.closed_in = threading.current_thread()
+
+        prepare = Prepare()
+        streamed = file_parser.StreamedLines(iter(range(25)), chunk_size=10, prepare=prepare)
+        self.assertEqual(list(streamed.prepared_chunks()), [
+            (list(range(10)), 45), (list(range(10, 20)), 145), (list(range(20, 25)), 110)])
+        self.assertEqual(len(prepare.threads), 3)
+        self.assertTrue(all(t is streamed._thread for t in prepare.threads))
+        self.assertIs(prepare.closed_in, streamed._thread)
+        self.assertIsNot(prepare.closed_in, caller)
+        # the whole file again: not prepared (the caller prepares it itself)
+        self.assertEqual(list(streamed.prepared_chunks()), [(list(range(25)), None)])
+        streamed.close()
+
+    def test_a_prepare_error_reaches_the_caller(self):
+        def prepare(chunk):
+            if chunk[0] >= 10:
+                raise file_parser.FileError('lookup', str(chunk[0]))
+            return len(chunk)
+
+        streamed = file_parser.StreamedLines(iter(range(25)), chunk_size=10, prepare=prepare,
+                                             on_error=lambda exc: ValueError(exc.detail))
+        got = []
+        with self.assertRaisesRegex(ValueError, '^10$'):
+            for item in streamed.prepared_chunks():
+                got.append(item)
+        self.assertEqual(got, [(list(range(10)), 10)])
+
+    def test_collector_held_off_while_streamed(self):
+        """Python's cyclic collector is off from the first stream until the last one is closed, and comes back as
+        it was."""
+        self.assertTrue(gc.isenabled())
+        first = file_parser.StreamedLines(iter(range(5)), chunk_size=10)
+        self.assertFalse(gc.isenabled())
+        second = file_parser.StreamedLines(iter(range(5)), chunk_size=10)
+        first.read_all()
+        first.close()
+        first.close()  # closing twice releases once
+        self.assertFalse(gc.isenabled())
+        second.close()
+        self.assertTrue(gc.isenabled())
+        # a stream dropped without close() gives the collector back all the same
+        dropped = file_parser.StreamedLines(iter(range(5)), chunk_size=10)
+        dropped.read_all()
+        self.assertFalse(gc.isenabled())
+        del dropped
+        self.assertTrue(gc.isenabled())
+        # off before: stays off
+        gc.disable()
+        try:
+            third = file_parser.StreamedLines(iter(range(5)), chunk_size=10)
+            third.close()
+            self.assertFalse(gc.isenabled())
+        finally:
+            gc.enable()
 
     def test_an_error_reaches_the_caller_at_its_chunk(self):
         def lines():

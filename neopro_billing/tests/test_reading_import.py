@@ -3,12 +3,18 @@ inspectors' reading sheet loaded back, the record rules."""
 import base64
 import io
 import os
+import threading
 from unittest.mock import patch
 
+import psycopg2.pool
+
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
+from odoo.tests.common import TransactionCase
 
 from ..lib import file_parser
-from .common import BillingCase, set_period_state
+from ..models import neopro_reading_file
+from .common import BillingCase, set_period_state, utility_today
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
 
@@ -154,6 +160,19 @@ class TestReadingImport(BillingCase):
         self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(2, 'source'), (4, 'unknown_meter')])
         self.assertEqual(self._readings(self.m2)[-1], ('2023-04-10', 12.0, 'inspector'))
 
+    def test_account_without_service_names_its_only_meter(self):
+        """A line with the ЛС and no service: the account's one meter; an account with two meters needs the
+        service."""
+        sub3 = self._create_subscriber('R-3', 'Сидоров Сидор', premise=self.flat45)
+        m6 = self._create_meter('RI-006', sub3, digits=5)
+        self._read(m6, '2023-04-02', 50.0)
+        data = readings_csv([('R-3', '', '10.04.2023', '55', ''), ('R-1', '', '10.04.2023', '120', '')],
+                            header=('account_number', 'service', 'date', 'value', 'source'))
+        record = self._load(data)
+        self.assertEqual([(e.line_number, e.reason, e.message) for e in record.error_ids],
+                         [(3, 'unknown_meter', 'Account R-1 has no single meter of service ""')])
+        self.assertEqual(self._readings(m6)[-1], ('2023-04-10', 55.0, 'remote'))
+
     def test_old_system_source_is_not_a_files(self):
         """The old system's source belongs to the go-live import: a file naming it (code or label) is refused
         line by line, and no reading format offers it as the default."""
@@ -274,6 +293,109 @@ class TestReadingImportLineByLine(TestReadingImport):
         self.env['neopro.meter.reading'].invalidate_cache()
         self.assertFalse(self.env['neopro.reading.file'].search([('name', '=', 'readings.csv')]))
         self.assertEqual([len(m.reading_ids) for m in (self.m1, self.m2, self.m3, self.m4)], [1, 1, 2, 1])
+
+
+class TestReadingImportApart(TransactionCase):
+    """A file loaded by a transaction that has written nothing yet (a request of the web client): the reader
+    looks up each chunk's meters and readings on a connection of its own, with the protocol of a lookup on the
+    request's own cursor. On the demo data, committed: a fresh cursor, rolled back at the end."""
+
+    def test_lookups_on_a_connection_of_their_own(self):
+        cr = self.registry.cursor()
+        try:
+            self._check_apart(api.Environment(cr, SUPERUSER_ID, {'lang': 'en_US'}))
+        finally:
+            cr.rollback()
+            cr.close()
+
+    def test_no_connection_of_their_own_to_be_had(self):
+        """The connection pool full: the request looks every chunk up itself, and the file loads the same."""
+        cr = self.registry.cursor()
+        try:
+            env = api.Environment(cr, SUPERUSER_ID, {'lang': 'en_US'})
+            Files = env['neopro.reading.file']
+            self.assertTrue(Files._can_look_up_apart())
+            env.cr.execute("""
+                SELECT m.serial_number, r.value FROM neopro_meter m
+                  JOIN LATERAL (SELECT value, date FROM neopro_meter_reading WHERE meter_id = m.id
+                                 ORDER BY date DESC LIMIT 1) r ON TRUE
+                 WHERE m.active AND m.removal_date IS NULL AND r.date < %s AND r.value >= 1
+                   AND (SELECT count(*) FROM neopro_meter o WHERE o.serial_number = m.serial_number) = 1
+              ORDER BY m.id LIMIT 1""", (utility_today(),))
+            serial, last = env.cr.fetchone()
+            day = '.'.join(reversed(utility_today().split('-')))
+            data = readings_csv([(serial, day, '%.3f' % (last - 0.5)), ('NO-SUCH-METER-2', day, '1')])
+            calls = []
+            original = neopro_reading_file._ChunkLookup.look_up
+
+            def recording(lookup, cr_, lines, file_id=None):
+                calls.append((threading.current_thread().name, cr_ is env.cr))
+                return original(lookup, cr_, lines, file_id)
+            with patch.object(type(self.registry), 'cursor', side_effect=psycopg2.pool.PoolError('full')), \
+                    patch.object(neopro_reading_file._ChunkLookup, 'look_up', recording), \
+                    patch.object(type(Files), '_import_chunk_lines', 1):
+                record = Files._import_file(env.ref('neopro_billing.reading_format_generic_csv'), data, 'full.csv')
+            self.assertEqual(calls, [(threading.current_thread().name, True)] * 2)
+            self.assertEqual([(e.line_number, e.reason) for e in record.error_ids],
+                             [(2, 'lower'), (3, 'unknown_meter')])
+        finally:
+            cr.rollback()
+            cr.close()
+
+    def _check_apart(self, env):
+        """As the demo inspector, whose record rules hold on the reader's connection too: a meter of another
+        branch is unknown to him."""
+        today = utility_today()
+        inspector = env.ref('neopro_billing.user_inspector_demo')
+        visible = env(user=inspector)['neopro.meter'].search([]).ids
+        env.cr.execute("""
+            SELECT m.id = ANY(%s), m.serial_number, m.digits, r.value, r.date FROM neopro_meter m
+              JOIN LATERAL (SELECT value, date FROM neopro_meter_reading WHERE meter_id = m.id
+                             ORDER BY date DESC LIMIT 1) r ON TRUE
+             WHERE m.active AND m.removal_date IS NULL AND r.date < %s AND r.value >= 1
+               AND (SELECT count(*) FROM neopro_meter o WHERE o.serial_number = m.serial_number) = 1
+          ORDER BY m.id""", (visible, today))
+        rows = env.cr.fetchall()
+        meters = [row[1:] for row in rows if row[0]][:3]
+        hidden = [row[1] for row in rows if not row[0]][:1]
+        self.assertEqual((len(meters), len(hidden)), (3, 1), "the demo data has meters read before today, in the "
+                                                             "inspector's branch and in another")
+        (serial_a, digits_a, last_a, _date), (serial_b, _digits, last_b, _date), (serial_c, _d, last_c, date_c) = meters
+        self.assertLess(last_a + 5, 10 ** digits_a)
+        day = '%s.%s.%s' % tuple(reversed(today.split('-')))
+        data = readings_csv([(serial_a, day, '%.3f' % (last_a + 5)), (serial_b, day, '%.3f' % (last_b - 0.5)),
+                             ('NO-SUCH-METER-1', day, '1'), (hidden[0], day, '99999')])
+        env = env(user=inspector)
+        Files, generic = env['neopro.reading.file'], env.ref('neopro_billing.reading_format_generic_csv')
+        self.assertTrue(Files._can_look_up_apart())
+        calls = []
+        original = neopro_reading_file._ChunkLookup.look_up
+
+        def recording(lookup, cr, lines, file_id=None):
+            calls.append((threading.current_thread().name, cr is env.cr, len(lines)))
+            return original(lookup, cr, lines, file_id)
+        with patch.object(neopro_reading_file._ChunkLookup, 'look_up', recording), \
+                patch.object(type(Files), '_import_chunk_lines', 1):
+            record = Files._import_file(generic, data, 'apart.csv')
+        # every chunk looked up by the reader, on its own cursor
+        self.assertEqual(calls, [('neopro-file-reader', False, 1)] * 4)
+        self.assertEqual([(e.line_number, e.reason, e.serial_number) for e in record.error_ids], [
+            (3, 'lower', serial_b), (4, 'unknown_meter', 'NO-SUCH-METER-1'), (5, 'unknown_meter', hidden[0])])
+        self.assertEqual((record.total_records, record.loaded_count, record.user_id), (4, 1, inspector))
+        self.assertEqual([(r.meter_id.serial_number, r.date, r.value) for r in record.reading_ids],
+                         [(serial_a, today, last_a + 5)])
+        # this transaction has written now: the next file is looked up on its own cursor, with the same rules
+        self.assertFalse(Files._can_look_up_apart())
+        calls.clear()
+        with patch.object(neopro_reading_file._ChunkLookup, 'look_up', recording):
+            again = Files._import_file(generic, readings_csv([(serial_a, day, '%.3f' % (last_a + 6)),
+                                                              (serial_c, day, '%.3f' % (last_c - 0.5))]), 'own.csv')
+        self.assertEqual(calls, [(threading.current_thread().name, True, 2)])
+        number = neopro_reading_file._number
+        self.assertEqual([(e.line_number, e.reason, e.message) for e in again.error_ids], [
+            (2, 'duplicate_earlier', 'Meter %s has a reading of %s already: %s' % (serial_a, day, number(last_a + 5))),
+            (3, 'lower', 'The reading %.3f is lower than the previous reading %s of %s' % (
+                last_c - 0.5, number(last_c), '.'.join(reversed(date_c.split('-')))))])
 
 
 class TestReadingSheet(BillingCase):
