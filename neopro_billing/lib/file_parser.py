@@ -854,39 +854,14 @@ class StreamedLines(object):
         self._error = None
         self._queue = queue.Queue(maxsize=2)
         self._stop = threading.Event()
-        self._paused = CollectorPause.acquire()
+        self._paused = False
         sizes = (max(1, first_chunk_size or chunk_size), max(1, chunk_size))
-        self._thread = threading.Thread(target=self._read, args=(lines, sizes, prepare),
+        # the thread holds the queue and the stop event, not the stream: a stream its caller drops is closed by
+        # __del__, which stops the reader
+        self._thread = threading.Thread(target=_read_chunks, args=(lines, sizes, prepare, self._queue, self._stop),
                                         name='neopro-file-reader', daemon=True)
         self._thread.start()
-
-    def _read(self, lines, sizes, prepare):
-        try:
-            chunk, (size, chunk_size) = [], sizes
-            for line in lines:
-                chunk.append(line)
-                if len(chunk) >= size:
-                    if not self._put(('lines', chunk, prepare(chunk) if prepare else None)):
-                        return
-                    chunk, size = [], chunk_size
-            if chunk and not self._put(('lines', chunk, prepare(chunk) if prepare else None)):
-                return
-            self._put(('end', None, None))
-        except Exception as exc:  # handed to the caller, raised there
-            self._put(('error', exc, None))
-        finally:
-            if hasattr(prepare, 'close'):
-                prepare.close()
-
-    def _put(self, item):
-        """Queue ``item``; False when the caller closed the reader meanwhile."""
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        self._paused = CollectorPause.acquire()
 
     def prepared_chunks(self):
         if self._error is not None:
@@ -925,7 +900,39 @@ class StreamedLines(object):
 
     def __del__(self):
         if getattr(self, '_paused', False):
-            self.close()  # a caller that did not close: the collector comes back all the same
+            self.close()  # a caller that did not close: the reader stops, the collector comes back
+
+
+def _read_chunks(lines, sizes, prepare, chunks, stop):
+    """The reader of a :class:`StreamedLines`: ``lines`` into the queue ``chunks`` as ``(kind, lines, prepared)``
+    (``sizes``: the first chunk's and the others'), until the end, an error or ``stop``."""
+    try:
+        chunk, (size, chunk_size) = [], sizes
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= size:
+                if stop.is_set() or not _put(chunks, stop, ('lines', chunk, prepare(chunk) if prepare else None)):
+                    return
+                chunk, size = [], chunk_size
+        if chunk and (stop.is_set() or not _put(chunks, stop, ('lines', chunk, prepare(chunk) if prepare else None))):
+            return
+        _put(chunks, stop, ('end', None, None))
+    except Exception as exc:  # handed to the caller, raised there
+        _put(chunks, stop, ('error', exc, None))
+    finally:
+        if hasattr(prepare, 'close'):
+            prepare.close()
+
+
+def _put(chunks, stop, item):
+    """Queue ``item``; False when the caller closed the reader meanwhile."""
+    while not stop.is_set():
+        try:
+            chunks.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 class CollectorPause(object):

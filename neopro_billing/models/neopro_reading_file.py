@@ -3,6 +3,7 @@ import time
 from collections import namedtuple
 
 import psycopg2
+import psycopg2.errorcodes
 import psycopg2.pool
 
 from odoo import _, api, fields, models
@@ -134,7 +135,9 @@ class NeoproReadingFile(models.Model):
         of its own, while this one writes the chunk before, when a second connection sees what this one sees
         (``_can_look_up_apart``). The rules between the readings of a meter take its lines in date order: when a
         chunk brings a meter's reading dated before one of an earlier chunk, the load starts again with the file
-        checked as a whole.
+        checked as a whole. So it does when a reading found by the reader refers to a row committed after this
+        transaction began (a meter made meanwhile: the reader's snapshot is the newer one, and the foreign key
+        check of the write uses this one's), the whole file then looked up here.
         """
         self._check_import_rights()
         file_hash = self._get_file_hash(data)
@@ -146,8 +149,11 @@ class NeoproReadingFile(models.Model):
         try:
             try:
                 record = self._load_file(reading_format, data, filename, file_hash, streamed, lookup)
-            except _LinesOutOfOrder:
-                streamed.read_all()  # the rest of the file: then it comes as one chunk
+            except (_LinesOutOfOrder, psycopg2.IntegrityError) as error:
+                if isinstance(error, psycopg2.IntegrityError) and not (
+                        apart and error.pgcode == psycopg2.errorcodes.FOREIGN_KEY_VIOLATION):
+                    raise
+                streamed.read_all()  # the rest of the file: then it comes as one chunk, looked up here
                 record = self._load_file(reading_format, data, filename, file_hash, streamed, lookup)
         finally:
             streamed.close()
@@ -203,9 +209,11 @@ class NeoproReadingFile(models.Model):
     @api.model
     def _can_look_up_apart(self):
         """Whether a file's lookups may run on a connection of their own: when this transaction has written
-        nothing yet, another one sees all this one sees (and what others committed since: a reading typed
-        meanwhile is then "loaded before", not a failed write). Not while the registry is in test mode, where
-        every cursor is the test's one; a test that wrote its meters looks them up on its own cursor."""
+        nothing yet, another one sees all this one sees, and what others committed since (a reading typed
+        meanwhile is then "loaded before"; a meter made meanwhile is retried by ``_import_file``). Not while the
+        registry is in test mode, where every cursor is the test's one; a test that wrote its meters looks them up
+        on its own cursor. (The snapshot of this transaction cannot be handed over instead: PostgreSQL exports
+        none from inside a savepoint, where a caller may have put the load.)"""
         if self.pool.in_test_mode():
             return False
         self.env.cr.execute('SELECT txid_current_if_assigned() IS NULL')

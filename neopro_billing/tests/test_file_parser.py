@@ -3,6 +3,7 @@ and columns joined by + make one value."""
 import datetime
 import gc
 import io
+import itertools
 import threading
 import zipfile
 
@@ -271,6 +272,14 @@ class TestStreamedLines(TransactionCase):
         self.assertFalse(gc.isenabled())
         del dropped
         self.assertTrue(gc.isenabled())
+        # dropped while its reader waits with the next chunks: the reader stops too
+        alive = file_parser.StreamedLines(itertools.count(), chunk_size=10)
+        self.assertEqual(next(alive.chunks()), list(range(10)))
+        reader = alive._thread
+        del alive
+        self.assertTrue(gc.isenabled())
+        reader.join(5)
+        self.assertFalse(reader.is_alive())
         # off before: stays off
         gc.disable()
         try:

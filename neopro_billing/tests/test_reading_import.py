@@ -1,20 +1,22 @@
 """Meter readings in bulk (RULES §14): the registry, each protocol reason, all-or-nothing, re-load safety, the
 inspectors' reading sheet loaded back, the record rules."""
 import base64
+import datetime
 import io
 import os
 import threading
+from contextlib import contextmanager
 from unittest.mock import patch
 
 import psycopg2.pool
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import TransactionCase
 
 from ..lib import file_parser
 from ..models import neopro_reading_file
-from .common import BillingCase, set_period_state, utility_today
+from .common import BillingCase, set_period_state, utility_day, utility_today
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
 
@@ -298,104 +300,190 @@ class TestReadingImportLineByLine(TestReadingImport):
 class TestReadingImportApart(TransactionCase):
     """A file loaded by a transaction that has written nothing yet (a request of the web client): the reader
     looks up each chunk's meters and readings on a connection of its own, with the protocol of a lookup on the
-    request's own cursor. On the demo data, committed: a fresh cursor, rolled back at the end."""
+    request's own cursor. On the demo data, committed: each test in a fresh cursor, rolled back at the end, and
+    the reader's connection back in the pool."""
 
-    def test_lookups_on_a_connection_of_their_own(self):
-        cr = self.registry.cursor()
-        try:
-            self._check_apart(api.Environment(cr, SUPERUSER_ID, {'lang': 'en_US'}))
-        finally:
-            cr.rollback()
-            cr.close()
-
-    def test_no_connection_of_their_own_to_be_had(self):
-        """The connection pool full: the request looks every chunk up itself, and the file loads the same."""
+    @contextmanager
+    def _fresh_env(self, user=None):
+        used = self._pool_in_use()
         cr = self.registry.cursor()
         try:
             env = api.Environment(cr, SUPERUSER_ID, {'lang': 'en_US'})
-            Files = env['neopro.reading.file']
-            self.assertTrue(Files._can_look_up_apart())
-            env.cr.execute("""
-                SELECT m.serial_number, r.value FROM neopro_meter m
-                  JOIN LATERAL (SELECT value, date FROM neopro_meter_reading WHERE meter_id = m.id
-                                 ORDER BY date DESC LIMIT 1) r ON TRUE
-                 WHERE m.active AND m.removal_date IS NULL AND r.date < %s AND r.value >= 1
-                   AND (SELECT count(*) FROM neopro_meter o WHERE o.serial_number = m.serial_number) = 1
-              ORDER BY m.id LIMIT 1""", (utility_today(),))
-            serial, last = env.cr.fetchone()
-            day = '.'.join(reversed(utility_today().split('-')))
-            data = readings_csv([(serial, day, '%.3f' % (last - 0.5)), ('NO-SUCH-METER-2', day, '1')])
-            calls = []
-            original = neopro_reading_file._ChunkLookup.look_up
-
-            def recording(lookup, cr_, lines, file_id=None):
-                calls.append((threading.current_thread().name, cr_ is env.cr))
-                return original(lookup, cr_, lines, file_id)
-            with patch.object(type(self.registry), 'cursor', side_effect=psycopg2.pool.PoolError('full')), \
-                    patch.object(neopro_reading_file._ChunkLookup, 'look_up', recording), \
-                    patch.object(type(Files), '_import_chunk_lines', 1):
-                record = Files._import_file(env.ref('neopro_billing.reading_format_generic_csv'), data, 'full.csv')
-            self.assertEqual(calls, [(threading.current_thread().name, True)] * 2)
-            self.assertEqual([(e.line_number, e.reason) for e in record.error_ids],
-                             [(2, 'lower'), (3, 'unknown_meter')])
+            yield env(user=user) if user else env
         finally:
             cr.rollback()
             cr.close()
+        self.assertEqual(self._pool_in_use(), used, "the reader's cursor went back to the pool")
 
-    def _check_apart(self, env):
-        """As the demo inspector, whose record rules hold on the reader's connection too: a meter of another
-        branch is unknown to him."""
-        today = utility_today()
-        inspector = env.ref('neopro_billing.user_inspector_demo')
-        visible = env(user=inspector)['neopro.meter'].search([]).ids
-        env.cr.execute("""
-            SELECT m.id = ANY(%s), m.serial_number, m.digits, r.value, r.date FROM neopro_meter m
-              JOIN LATERAL (SELECT value, date FROM neopro_meter_reading WHERE meter_id = m.id
-                             ORDER BY date DESC LIMIT 1) r ON TRUE
-             WHERE m.active AND m.removal_date IS NULL AND r.date < %s AND r.value >= 1
-               AND (SELECT count(*) FROM neopro_meter o WHERE o.serial_number = m.serial_number) = 1
-          ORDER BY m.id""", (visible, today))
-        rows = env.cr.fetchall()
-        meters = [row[1:] for row in rows if row[0]][:3]
-        hidden = [row[1] for row in rows if not row[0]][:1]
-        self.assertEqual((len(meters), len(hidden)), (3, 1), "the demo data has meters read before today, in the "
-                                                             "inspector's branch and in another")
-        (serial_a, digits_a, last_a, _date), (serial_b, _digits, last_b, _date), (serial_c, _d, last_c, date_c) = meters
-        self.assertLess(last_a + 5, 10 ** digits_a)
-        day = '%s.%s.%s' % tuple(reversed(today.split('-')))
-        data = readings_csv([(serial_a, day, '%.3f' % (last_a + 5)), (serial_b, day, '%.3f' % (last_b - 0.5)),
-                             ('NO-SUCH-METER-1', day, '1'), (hidden[0], day, '99999')])
-        env = env(user=inspector)
-        Files, generic = env['neopro.reading.file'], env.ref('neopro_billing.reading_format_generic_csv')
-        self.assertTrue(Files._can_look_up_apart())
-        calls = []
+    @staticmethod
+    def _pool_in_use():
+        return len([1 for _cnx, used in sql_db._Pool._connections if used])
+
+    @staticmethod
+    def _recorder(env, calls):
+        """``_ChunkLookup.look_up`` recording (thread name, on the request's cursor, lines) of each call."""
         original = neopro_reading_file._ChunkLookup.look_up
 
         def recording(lookup, cr, lines, file_id=None):
             calls.append((threading.current_thread().name, cr is env.cr, len(lines)))
             return original(lookup, cr, lines, file_id)
-        with patch.object(neopro_reading_file._ChunkLookup, 'look_up', recording), \
-                patch.object(type(Files), '_import_chunk_lines', 1):
-            record = Files._import_file(generic, data, 'apart.csv')
-        # every chunk looked up by the reader, on its own cursor
-        self.assertEqual(calls, [('neopro-file-reader', False, 1)] * 4)
-        self.assertEqual([(e.line_number, e.reason, e.serial_number) for e in record.error_ids], [
-            (3, 'lower', serial_b), (4, 'unknown_meter', 'NO-SUCH-METER-1'), (5, 'unknown_meter', hidden[0])])
-        self.assertEqual((record.total_records, record.loaded_count, record.user_id), (4, 1, inspector))
-        self.assertEqual([(r.meter_id.serial_number, r.date, r.value) for r in record.reading_ids],
-                         [(serial_a, today, last_a + 5)])
-        # this transaction has written now: the next file is looked up on its own cursor, with the same rules
-        self.assertFalse(Files._can_look_up_apart())
-        calls.clear()
-        with patch.object(neopro_reading_file._ChunkLookup, 'look_up', recording):
-            again = Files._import_file(generic, readings_csv([(serial_a, day, '%.3f' % (last_a + 6)),
-                                                              (serial_c, day, '%.3f' % (last_c - 0.5))]), 'own.csv')
-        self.assertEqual(calls, [(threading.current_thread().name, True, 2)])
-        number = neopro_reading_file._number
-        self.assertEqual([(e.line_number, e.reason, e.message) for e in again.error_ids], [
-            (2, 'duplicate_earlier', 'Meter %s has a reading of %s already: %s' % (serial_a, day, number(last_a + 5))),
-            (3, 'lower', 'The reading %.3f is lower than the previous reading %s of %s' % (
-                last_c - 0.5, number(last_c), '.'.join(reversed(date_c.split('-')))))])
+        return patch.object(neopro_reading_file._ChunkLookup, 'look_up', recording)
+
+    @staticmethod
+    def _demo_meters(env, before, visible=None):
+        """``[(visible, serial, digits, last value, last date, ЛС, service code, meters of that ЛС and
+        service)]`` of the demo's active meters whose last reading is dated before ``before``."""
+        env.cr.execute("""
+            SELECT m.id = ANY(%s), m.serial_number, m.digits, r.value, r.date, a.account_number, sv.code,
+                   (SELECT count(*) FROM neopro_meter o
+                     WHERE o.account_id = m.account_id AND o.service_id = m.service_id AND o.active)
+              FROM neopro_meter m
+              JOIN neopro_account a ON a.id = m.account_id
+              JOIN neopro_service sv ON sv.id = m.service_id
+              JOIN LATERAL (SELECT value, date FROM neopro_meter_reading WHERE meter_id = m.id
+                             ORDER BY date DESC LIMIT 1) r ON TRUE
+             WHERE m.active AND m.removal_date IS NULL AND r.date < %s AND r.value >= 1 AND m.digits >= 4
+               AND (SELECT count(*) FROM neopro_meter o WHERE o.serial_number = m.serial_number) = 1
+          ORDER BY m.id""", (visible or [], before))
+        return env.cr.fetchall()
+
+    def test_lookups_on_a_connection_of_their_own(self):
+        """As the demo inspector, whose record rules hold on the reader's connection too: a meter of another
+        branch is unknown to him."""
+        today = utility_today()
+        with self._fresh_env() as admin_env:
+            inspector = admin_env.ref('neopro_billing.user_inspector_demo')
+            visible = admin_env(user=inspector)['neopro.meter'].search([]).ids
+            rows = self._demo_meters(admin_env, today, visible)
+            meters = [row[1:5] for row in rows if row[0]][:3]
+            hidden = [row[1] for row in rows if not row[0]][:1]
+            self.assertEqual((len(meters), len(hidden)), (3, 1), "the demo data has meters read before today, in "
+                                                                 "the inspector's branch and in another")
+            (serial_a, _d, last_a, _date), (serial_b, _d, last_b, _date), (serial_c, _d, last_c, date_c) = meters
+            day = '.'.join(reversed(today.split('-')))
+            data = readings_csv([(serial_a, day, '%.3f' % (last_a + 5)), (serial_b, day, '%.3f' % (last_b - 0.5)),
+                                 ('NO-SUCH-METER-1', day, '1'), (hidden[0], day, '99999')])
+            env = admin_env(user=inspector)
+            Files, generic = env['neopro.reading.file'], env.ref('neopro_billing.reading_format_generic_csv')
+            self.assertTrue(Files._can_look_up_apart())
+            calls = []
+            with self._recorder(env, calls), patch.object(type(Files), '_import_chunk_lines', 1):
+                record = Files._import_file(generic, data, 'apart.csv')
+            # every chunk looked up by the reader, on its own cursor
+            self.assertEqual(calls, [('neopro-file-reader', False, 1)] * 4)
+            self.assertEqual([(e.line_number, e.reason, e.serial_number) for e in record.error_ids], [
+                (3, 'lower', serial_b), (4, 'unknown_meter', 'NO-SUCH-METER-1'), (5, 'unknown_meter', hidden[0])])
+            self.assertEqual((record.total_records, record.loaded_count, record.user_id), (4, 1, inspector))
+            self.assertEqual([(r.meter_id.serial_number, r.date, r.value) for r in record.reading_ids],
+                             [(serial_a, today, last_a + 5)])
+            # this transaction has written now: the next file is looked up on its own cursor, with the same rules
+            self.assertFalse(Files._can_look_up_apart())
+            calls.clear()
+            with self._recorder(env, calls):
+                again = Files._import_file(generic, readings_csv([
+                    (serial_a, day, '%.3f' % (last_a + 6)), (serial_c, day, '%.3f' % (last_c - 0.5))]), 'own.csv')
+            self.assertEqual(calls, [(threading.current_thread().name, True, 2)])
+            number = neopro_reading_file._number
+            self.assertEqual([(e.line_number, e.reason, e.message) for e in again.error_ids], [
+                (2, 'duplicate_earlier', 'Meter %s has a reading of %s already: %s'
+                 % (serial_a, day, number(last_a + 5))),
+                (3, 'lower', 'The reading %.3f is lower than the previous reading %s of %s' % (
+                    last_c - 0.5, number(last_c), '.'.join(reversed(date_c.split('-')))))])
+
+    def test_a_meters_lines_across_chunks_and_by_account(self):
+        """The reader's connection does not see the chunks the request wrote: a meter's lines in later chunks are
+        checked against its earlier ones all the same (lower, the same day), and a line by ЛС and service finds its
+        meter there too; a chunk going back in a meter's dates loads the whole file again, looked up by the request.
+        Dated in the open period, its 2nd to 4th days."""
+        with self._fresh_env() as env:
+            period = env['neopro.period']._get_open_period()
+            start = fields.Date.from_string(period.date_start)
+            days = [(start + datetime.timedelta(days=n)).strftime('%d.%m.%Y') for n in range(4)]
+            rows = [row for row in self._demo_meters(env, period.date_start) if row[7] == 1]
+            self.assertGreaterEqual(len(rows), 2, 'the demo data has meters read before the open period')
+            serial_a, last_a = rows[0][1], rows[0][3]
+            serial_b, last_b, account_b, code_b = rows[1][1], rows[1][3], rows[1][5], rows[1][6]
+            header = ('serial_number', 'account_number', 'service', 'date', 'value')
+            data = readings_csv([
+                (serial_a, '', '', days[1], '%.3f' % (last_a + 1)),
+                (serial_a, '', '', days[2], '%.3f' % (last_a + 0.5)),  # lower than the line before
+                (serial_a, '', '', days[3], '%.3f' % (last_a + 2)),
+                (serial_a, '', '', days[3], '%.3f' % (last_a + 3)),  # the same day again
+                ('', account_b, code_b, days[2], '%.3f' % (last_b + 1)),
+            ], header=header)
+            Files, generic = env['neopro.reading.file'], env.ref('neopro_billing.reading_format_generic_csv')
+            calls = []
+            with self._recorder(env, calls), patch.object(type(Files), '_import_chunk_lines', 1), \
+                    utility_day(fields.Date.to_string(start + datetime.timedelta(days=5))):
+                record = Files._import_file(generic, data, 'across.csv')
+            self.assertEqual(calls, [('neopro-file-reader', False, 1)] * 5)
+            self.assertEqual([(e.line_number, e.reason) for e in record.error_ids],
+                             [(3, 'lower'), (5, 'duplicate_line')])
+            self.assertEqual(sorted((r.meter_id.serial_number, r.date) for r in record.reading_ids), sorted([
+                (serial_a, fields.Date.to_string(start + datetime.timedelta(days=1))),
+                (serial_a, fields.Date.to_string(start + datetime.timedelta(days=3))),
+                (serial_b, fields.Date.to_string(start + datetime.timedelta(days=2)))]))
+
+        with self._fresh_env() as env:  # the same meter going back in its dates from a chunk to the next
+            Files, generic = env['neopro.reading.file'], env.ref('neopro_billing.reading_format_generic_csv')
+            data = readings_csv([(serial_a, days[3], '%.3f' % (last_a + 2)),
+                                 (serial_a, days[1], '%.3f' % (last_a + 3))])
+            calls = []
+            Model = type(Files)
+            with self._recorder(env, calls), patch.object(Model, '_import_chunk_lines', 1), \
+                    patch.object(Model, '_load_file', autospec=True, side_effect=Model._load_file) as load, \
+                    utility_day(fields.Date.to_string(start + datetime.timedelta(days=5))):
+                record = Files._import_file(generic, data, 'back.csv')
+            self.assertEqual(load.call_count, 2)
+            self.assertEqual(calls[-1], (threading.current_thread().name, True, 2))  # the whole file, here
+            self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(2, 'lower')])
+            self.assertEqual([(r.date, r.value) for r in record.reading_ids],
+                             [(fields.Date.to_string(start + datetime.timedelta(days=1)), last_a + 3)])
+
+    def test_no_connection_of_their_own_to_be_had(self):
+        """The connection pool full: the request looks every chunk up itself, and the file loads the same."""
+        with self._fresh_env() as env:
+            Files = env['neopro.reading.file']
+            self.assertTrue(Files._can_look_up_apart())
+            today = utility_today()
+            serial, last = self._demo_meters(env, today)[0][1:4:2]
+            day = '.'.join(reversed(today.split('-')))
+            data = readings_csv([(serial, day, '%.3f' % (last - 0.5)), ('NO-SUCH-METER-2', day, '1')])
+            calls = []
+            with patch.object(type(self.registry), 'cursor', side_effect=psycopg2.pool.PoolError('full')), \
+                    self._recorder(env, calls), patch.object(type(Files), '_import_chunk_lines', 1):
+                record = Files._import_file(env.ref('neopro_billing.reading_format_generic_csv'), data, 'full.csv')
+            self.assertEqual(calls, [(threading.current_thread().name, True, 1)] * 2)
+            self.assertEqual([(e.line_number, e.reason) for e in record.error_ids],
+                             [(2, 'lower'), (3, 'unknown_meter')])
+
+    def test_meter_made_after_the_request_began(self):
+        """A meter committed after the request's first statement: the reader's newer snapshot finds it, the
+        write's foreign key (the request's snapshot) does not — the file is loaded again, looked up by the request,
+        and the line is an unknown meter, not a failed load."""
+        serial = 'APART-%s' % os.getpid()
+        with self._fresh_env() as env:
+            env.cr.execute('SELECT 1')  # the request's snapshot, taken now
+            with self.registry.cursor() as other:  # commits: the meter is removed again below
+                other_env = api.Environment(other, SUPERUSER_ID, {})
+                subscriber = other_env.ref('neopro_billing.subscriber_12345_demo')
+                other_env['neopro.meter'].create({
+                    'serial_number': serial, 'subscriber_id': subscriber.id, 'digits': 5,
+                    'service_id': other_env.ref('neopro_billing.service_cold_water').id})
+            try:
+                Files, generic = env['neopro.reading.file'], env.ref('neopro_billing.reading_format_generic_csv')
+                day = '.'.join(reversed(utility_today().split('-')))
+                Model = type(Files)
+                with patch.object(Model, '_load_file', autospec=True, side_effect=Model._load_file) as load:
+                    record = Files._import_file(generic, readings_csv([(serial, day, '12')]), 'race.csv')
+                self.assertEqual(load.call_count, 2)
+                self.assertEqual([(e.line_number, e.reason, e.message) for e in record.error_ids],
+                                 [(2, 'unknown_meter', 'Meter %s not found' % serial)])
+                self.assertEqual(record.loaded_count, 0)
+            finally:
+                with self.registry.cursor() as other:
+                    api.Environment(other, SUPERUSER_ID, {})['neopro.meter'].with_context(active_test=False).search(
+                        [('serial_number', '=', serial)]).unlink()
 
 
 class TestReadingSheet(BillingCase):
