@@ -854,11 +854,13 @@ class StreamedLines(object):
         self._error = None
         self._queue = queue.Queue(maxsize=2)
         self._stop = threading.Event()
+        self._unprepared = threading.Event()
         self._paused = False
         sizes = (max(1, first_chunk_size or chunk_size), max(1, chunk_size))
         # the thread holds the queue and the stop event, not the stream: a stream its caller drops is closed by
         # __del__, which stops the reader
-        self._thread = threading.Thread(target=_read_chunks, args=(lines, sizes, prepare, self._queue, self._stop),
+        self._thread = threading.Thread(target=_read_chunks,
+                                        args=(lines, sizes, prepare, self._queue, self._stop, self._unprepared),
                                         name='neopro-file-reader', daemon=True)
         self._thread.start()
         self._paused = CollectorPause.acquire()
@@ -887,6 +889,10 @@ class StreamedLines(object):
         for chunk, _prepared in self.prepared_chunks():
             yield chunk
 
+    def stop_preparing(self):
+        """The chunks not read yet come without ``prepare`` (a caller that will take the whole file again)."""
+        self._unprepared.set()
+
     def read_all(self):
         for _chunk in self.chunks():
             pass
@@ -903,18 +909,23 @@ class StreamedLines(object):
             self.close()  # a caller that did not close: the reader stops, the collector comes back
 
 
-def _read_chunks(lines, sizes, prepare, chunks, stop):
+def _read_chunks(lines, sizes, prepare, chunks, stop, unprepared):
     """The reader of a :class:`StreamedLines`: ``lines`` into the queue ``chunks`` as ``(kind, lines, prepared)``
-    (``sizes``: the first chunk's and the others'), until the end, an error or ``stop``."""
+    (``sizes``: the first chunk's and the others'), until the end, an error or ``stop``; without ``prepare`` once
+    ``unprepared`` is set."""
+    def hand_over(chunk):
+        if stop.is_set():
+            return False
+        return _put(chunks, stop, ('lines', chunk, prepare(chunk) if prepare and not unprepared.is_set() else None))
     try:
         chunk, (size, chunk_size) = [], sizes
         for line in lines:
             chunk.append(line)
             if len(chunk) >= size:
-                if stop.is_set() or not _put(chunks, stop, ('lines', chunk, prepare(chunk) if prepare else None)):
+                if not hand_over(chunk):
                     return
                 chunk, size = [], chunk_size
-        if chunk and (stop.is_set() or not _put(chunks, stop, ('lines', chunk, prepare(chunk) if prepare else None))):
+        if chunk and not hand_over(chunk):
             return
         _put(chunks, stop, ('end', None, None))
     except Exception as exc:  # handed to the caller, raised there
@@ -945,7 +956,7 @@ class CollectorPause(object):
     100,000-line readings load (``bench/README.md``). What other requests leave in cycles meanwhile waits the
     seconds of the load.
     """
-    _lock = threading.Lock()
+    _lock = threading.RLock()
     _count = 0
     _was_enabled = True
 

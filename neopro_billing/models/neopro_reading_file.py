@@ -151,8 +151,12 @@ class NeoproReadingFile(models.Model):
                 record = self._load_file(reading_format, data, filename, file_hash, streamed, lookup)
             except (_LinesOutOfOrder, psycopg2.IntegrityError) as error:
                 if isinstance(error, psycopg2.IntegrityError) and not (
-                        apart and error.pgcode == psycopg2.errorcodes.FOREIGN_KEY_VIOLATION):
+                        lookup.pool and error.pgcode == psycopg2.errorcodes.FOREIGN_KEY_VIOLATION):
                     raise
+                _logger.info('Readings file %s: loaded again as a whole (%s)', filename,
+                             'a chunk goes back in a meter\'s dates' if isinstance(error, _LinesOutOfOrder) else
+                             'a row committed meanwhile')
+                streamed.stop_preparing()
                 streamed.read_all()  # the rest of the file: then it comes as one chunk, looked up here
                 record = self._load_file(reading_format, data, filename, file_hash, streamed, lookup)
         finally:

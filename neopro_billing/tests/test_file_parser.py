@@ -239,6 +239,18 @@ class TestStreamedLines(TransactionCase):
         self.assertEqual(list(streamed.prepared_chunks()), [(list(range(25)), None)])
         streamed.close()
 
+    def test_no_prepare_once_stopped(self):
+        prepared = []
+        streamed = file_parser.StreamedLines(iter(range(100)), chunk_size=10, prepare=prepared.append)
+        first = next(streamed.prepared_chunks())
+        streamed.stop_preparing()
+        self.assertEqual(streamed.read_all(), list(range(100)))
+        streamed.close()
+        self.assertEqual(first[0], list(range(10)))
+        # the first chunk, the two queued behind it and the one waiting to be queued were prepared, of ten
+        self.assertLessEqual(len(prepared), 4)
+        self.assertEqual(prepared[:1], [list(range(10))])
+
     def test_a_prepare_error_reaches_the_caller(self):
         def prepare(chunk):
             if chunk[0] >= 10:
@@ -274,9 +286,11 @@ class TestStreamedLines(TransactionCase):
         self.assertTrue(gc.isenabled())
         # dropped while its reader waits with the next chunks: the reader stops too
         alive = file_parser.StreamedLines(itertools.count(), chunk_size=10)
-        self.assertEqual(next(alive.chunks()), list(range(10)))
-        reader = alive._thread
-        del alive
+        try:
+            self.assertEqual(next(alive.chunks()), list(range(10)))
+        finally:
+            reader = alive._thread
+            del alive
         self.assertTrue(gc.isenabled())
         reader.join(5)
         self.assertFalse(reader.is_alive())

@@ -435,6 +435,7 @@ class TestReadingImportApart(TransactionCase):
                     utility_day(fields.Date.to_string(start + datetime.timedelta(days=5))):
                 record = Files._import_file(generic, data, 'back.csv')
             self.assertEqual(load.call_count, 2)
+            self.assertEqual(calls[0], ('neopro-file-reader', False, 1))
             self.assertEqual(calls[-1], (threading.current_thread().name, True, 2))  # the whole file, here
             self.assertEqual([(e.line_number, e.reason) for e in record.error_ids], [(2, 'lower')])
             self.assertEqual([(r.date, r.value) for r in record.reading_ids],
@@ -461,7 +462,8 @@ class TestReadingImportApart(TransactionCase):
         """A meter committed after the request's first statement: the reader's newer snapshot finds it, the
         write's foreign key (the request's snapshot) does not — the file is loaded again, looked up by the request,
         and the line is an unknown meter, not a failed load."""
-        serial = 'APART-%s' % os.getpid()
+        serial = 'APART-RACE'
+        self._remove_meter(serial)  # left by a run killed half-way
         with self._fresh_env() as env:
             env.cr.execute('SELECT 1')  # the request's snapshot, taken now
             with self.registry.cursor() as other:  # commits: the meter is removed again below
@@ -473,17 +475,23 @@ class TestReadingImportApart(TransactionCase):
             try:
                 Files, generic = env['neopro.reading.file'], env.ref('neopro_billing.reading_format_generic_csv')
                 day = '.'.join(reversed(utility_today().split('-')))
-                Model = type(Files)
-                with patch.object(Model, '_load_file', autospec=True, side_effect=Model._load_file) as load:
+                Model, calls = type(Files), []
+                with patch.object(Model, '_load_file', autospec=True, side_effect=Model._load_file) as load, \
+                        self._recorder(env, calls):
                     record = Files._import_file(generic, readings_csv([(serial, day, '12')]), 'race.csv')
                 self.assertEqual(load.call_count, 2)
+                # looked up by the reader (which found the meter), then the whole file by the request
+                self.assertEqual(calls, [('neopro-file-reader', False, 1), (threading.current_thread().name, True, 1)])
                 self.assertEqual([(e.line_number, e.reason, e.message) for e in record.error_ids],
                                  [(2, 'unknown_meter', 'Meter %s not found' % serial)])
                 self.assertEqual(record.loaded_count, 0)
             finally:
-                with self.registry.cursor() as other:
-                    api.Environment(other, SUPERUSER_ID, {})['neopro.meter'].with_context(active_test=False).search(
-                        [('serial_number', '=', serial)]).unlink()
+                self._remove_meter(serial)
+
+    def _remove_meter(self, serial):
+        with self.registry.cursor() as other:  # commits
+            api.Environment(other, SUPERUSER_ID, {})['neopro.meter'].with_context(active_test=False).search(
+                [('serial_number', '=', serial)]).unlink()
 
 
 class TestReadingSheet(BillingCase):
