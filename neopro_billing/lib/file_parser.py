@@ -863,7 +863,8 @@ class StreamedLines(object):
                                         args=(lines, sizes, prepare, self._queue, self._stop, self._unprepared),
                                         name='neopro-file-reader', daemon=True)
         self._thread.start()
-        self._paused = CollectorPause.acquire()
+        CollectorPause.acquire()
+        self._paused = True
 
     def prepared_chunks(self):
         if self._error is not None:
@@ -967,7 +968,6 @@ class CollectorPause(object):
                 cls._was_enabled = gc.isenabled()
                 gc.disable()
             cls._count += 1
-        return True
 
     @classmethod
     def release(cls):
